@@ -11,9 +11,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'produce': async () => (await import('./commands/produce.js')).produceCommand,
   'tail': async () => (await import('./commands/tail.js')).tailCommand,
   'dlq inspect': async () => (await import('./commands/dlq.js')).dlqInspectCommand,
-  'db migrate': async () => (await import('./commands/db.js')).dbMigrateCommand,
-  'db seed': async () => (await import('./commands/db.js')).dbSeedCommand,
-  'worker': async () => (await import('./commands/worker.js')).workerCommand,
 };
 
 function usage(): string {
