@@ -5,12 +5,16 @@ import { UsageError, type Command } from './command.js';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   'processor': async () => (await import('./commands/processor.js')).processorCommand,
+  'bridge': async () => (await import('./commands/bridge.js')).bridgeCommand,
   'topics apply': async () => (await import('./commands/topics.js')).topicsApplyCommand,
   'schemas register': async () => (await import('./commands/schemas.js')).schemasRegisterCommand,
   'schemas check': async () => (await import('./commands/schemas.js')).schemasCheckCommand,
   'produce': async () => (await import('./commands/produce.js')).produceCommand,
   'tail': async () => (await import('./commands/tail.js')).tailCommand,
+  'worker': async () => (await import('./commands/worker.js')).workerCommand,
   'dlq inspect': async () => (await import('./commands/dlq.js')).dlqInspectCommand,
+  'db migrate': async () => (await import('./commands/db.js')).dbMigrateCommand,
+  'db seed': async () => (await import('./commands/db.js')).dbSeedCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,73 @@
+// A database of the test's own: created (as the DATABASE_URL role, which needs
+// CREATEDB) under a unique name, migrated, optionally seeded, and dropped at the
+// end, so integration tests run in parallel and twice in a row without meeting.
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { createPool, migrate, seed } from '../../src/db/index.js';
+import { projectPath } from '../../src/paths.js';
+
+export interface TestDatabase {
+  /** DATABASE_URL of the test database (give it to a spawned x7). */
+  url: string;
+  name: string;
+  pool: pg.Pool;
+  /** Closes the pool and drops the database, even with sessions still open. */
+  drop(): Promise<void>;
+}
+
+export interface TestDatabaseOptions {
+  /** Apply supabase/migrations (default true). */
+  migrate?: boolean;
+  /** Load supabase/seed.sql (default false; implies migrate). */
+  seed?: boolean;
+  /** Part of the database name, for finding it while debugging. */
+  label?: string;
+}
+
+/** The server's maintenance connection: the configured DATABASE_URL. */
+function adminUrl(): string {
+  return loadConfig().databaseUrl;
+}
+
+export function databaseUrlFor(name: string, base = adminUrl()): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const label = (options.label ?? 'db').toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 20);
+  const name = `x7_test_${label}_${randomBytes(4).toString('hex')}`;
+  // Identifiers cannot be query parameters; the name is built from [a-z0-9_] only.
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unsafe database name ${name}`);
+  const admin = createPool({ databaseUrl: adminUrl() }, { max: 1 });
+  try {
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrlFor(name);
+  const pool = createPool({ databaseUrl: url }, { max: 4 });
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await pool.end();
+    const again = createPool({ databaseUrl: adminUrl() }, { max: 1 });
+    try {
+      // FORCE (PG13+) ends sessions a failed test left open.
+      await again.query(`drop database if exists "${name}" with (force)`);
+    } finally {
+      await again.end();
+    }
+  };
+  try {
+    if (options.migrate !== false || options.seed) await migrate(pool, projectPath('supabase/migrations'));
+    if (options.seed) await seed(pool, projectPath('supabase/seed.sql'));
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  return { url, name, pool, drop };
+}
