@@ -1,0 +1,65 @@
+// The one place a kafkajs client is made: brokers and client id from the
+// configuration, kafkajs's own log lines as pino JSON (src/log.ts).
+//
+// Producers must be created with `createPartitioner: Partitioners.DefaultPartitioner`
+// (re-exported below as JAVA_COMPATIBLE_PARTITIONER): it hashes keys with murmur2
+// like Java's default partitioner, so a conversationId lands on the same partition
+// whichever client wrote it; naming it also silences kafkajs's partitioner warning.
+import kafkajs, { type Kafka as KafkaClient, type LogEntry, type logCreator } from 'kafkajs';
+import type { Config } from '../config.js';
+import { createLogger, type Logger } from '../log.js';
+
+// kafkajs is CommonJS without named exports Node can see: take them from the default.
+const { Kafka, logLevel: KafkaLogLevel, Partitioners } = kafkajs;
+type KafkaLogLevel = kafkajs.logLevel;
+
+export const JAVA_COMPATIBLE_PARTITIONER = Partitioners.DefaultPartitioner;
+
+const TO_KAFKAJS_LEVEL: Record<Config['logLevel'], KafkaLogLevel> = {
+  fatal: KafkaLogLevel.ERROR,
+  error: KafkaLogLevel.ERROR,
+  warn: KafkaLogLevel.WARN,
+  info: KafkaLogLevel.INFO,
+  debug: KafkaLogLevel.DEBUG,
+  trace: KafkaLogLevel.DEBUG,
+  silent: KafkaLogLevel.NOTHING,
+};
+
+/** kafkajs log entries → pino, keeping kafkajs's fields (broker, groupId, …) as JSON. */
+export function pinoLogCreator(logger: Logger): logCreator {
+  return () => ({ namespace, level, log }: LogEntry) => {
+    const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
+    const child = { kafkajs: namespace, ...fields };
+    switch (level) {
+      case KafkaLogLevel.ERROR:
+        logger.error(child, message);
+        break;
+      case KafkaLogLevel.WARN:
+        logger.warn(child, message);
+        break;
+      case KafkaLogLevel.INFO:
+        logger.info(child, message);
+        break;
+      default:
+        logger.debug(child, message);
+    }
+  };
+}
+
+/**
+ * A kafkajs client for this configuration. `clientIdSuffix` tells processes apart
+ * in broker logs and quotas (e.g. "processor", "tail").
+ */
+export function createKafka(config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'logLevel'>, clientIdSuffix?: string, logger?: Logger): KafkaClient {
+  const clientId = clientIdSuffix ? `${config.kafkaClientId}-${clientIdSuffix}` : config.kafkaClientId;
+  return new Kafka({
+    clientId,
+    brokers: config.kafkaBrokers,
+    logLevel: TO_KAFKAJS_LEVEL[config.logLevel],
+    logCreator: pinoLogCreator(logger ?? createLogger('kafkajs', config.logLevel)),
+    // Fail a connection attempt quickly; kafkajs retries with backoff on its own.
+    // No client-wide `retry`: kafkajs would hand it to idempotent producers, which then
+    // warn that limited retries may break exactly-once.
+    connectionTimeout: 3_000,
+  });
+}
