@@ -11,9 +11,18 @@ export interface Config {
   /** Base URL of the Confluent-compatible schema registry API. */
   schemaRegistryUrl: string;
   redisUrl: string;
+  /**
+   * How long a conversation's checkpoints live in Redis after its last write, in
+   * seconds. Every write to a conversation restarts the clock for all its keys.
+   */
+  checkpointTtlSeconds: number;
   databaseUrl: string;
   temporalAddress: string;
   temporalNamespace: string;
+  /** Temporal task queue of `x7 worker` and of the workflows the manager starts. */
+  taskQueue: string;
+  /** How long before a reservation the customer is reminded, in minutes (0: no reminder). */
+  reminderLeadMinutes: number;
   /**
    * Prepended to every topic name and so to every subject (TopicNameStrategy).
    * Empty in production; integration tests use it to own their topics.
@@ -31,6 +40,56 @@ export interface Config {
   retryInitialMs: number;
   retryMaxMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+  // --- `x7 bridge` (WebSocket bridge); see src/bridge/README.md ---
+  /** HS256 key of client JWTs; null: HS256 tokens are refused. */
+  jwtSecret: string | null;
+  /** JWKS endpoint of an identity provider (RS256/ES256/EdDSA tokens); null: none. */
+  jwksUrl: string | null;
+  /** When set, a token's `iss` must equal it. */
+  jwtIssuer: string | null;
+  /** When set, a token's `aud` must contain it. */
+  jwtAudience: string | null;
+  bridgeHost: string;
+  bridgePort: number;
+  /**
+   * Names this bridge instance's Kafka consumer group, so a restarted instance
+   * resumes where it stopped. Empty: "<hostname>-<port>".
+   */
+  bridgeInstanceId: string;
+  /** Origins (scheme://host[:port]) whose pages may open a WebSocket; the bridge's own always may. */
+  allowedOrigins: string[];
+  /** Serves POST /dev/token (sign in as any demo user). Never in production. */
+  devTokens: boolean;
+  /** Outbound events kept per conversation for resume. */
+  historySize: number;
+  /** How long a conversation's history lives after its last event, in ms. */
+  historyTtlMs: number;
+  /** Largest client frame in bytes; larger frames are refused (FRAME_TOO_LARGE). */
+  maxFrameBytes: number;
+  /** Token bucket per connection: frames per second refilled, and the burst allowed. */
+  rateLimitPerSec: number;
+  rateLimitBurst: number;
+  /** Interval of WebSocket pings; a connection silent for two intervals is closed. */
+  heartbeatMs: number;
+  /** Bytes queued for one socket beyond which it is dropped as a slow consumer. */
+  maxBufferedBytes: number;
+  /** Conversations one connection may subscribe to at once. */
+  maxSubscriptions: number;
+
+  // --- optional LLM for intent classification (src/understanding/llm.ts) ---
+  /**
+   * OpenAI-compatible API base (e.g. https://api.openai.com/v1); null: the
+   * deterministic rules decide. Set: the LLM decides, and its failure is a
+   * dependency failure, never a silent fall-back to the rules.
+   */
+  llmBaseUrl: string | null;
+  /** Bearer token for the endpoint; null for a local server that wants none. */
+  llmApiKey: string | null;
+  /** Model name; required exactly when llmBaseUrl is set. */
+  llmModel: string | null;
+  /** Longest wait for one LLM answer, in milliseconds. */
+  llmTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -54,9 +113,12 @@ export function loadConfig(env: Env = process.env): Config {
     kafkaClientId: read.string('KAFKA_CLIENT_ID', 'x7-stream'),
     schemaRegistryUrl: read.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7', ['http:', 'https:']),
     redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    checkpointTtlSeconds: read.int('X7_CHECKPOINT_TTL_SECONDS', 30 * 86_400, 60, 10 * 365 * 86_400),
     databaseUrl: read.url('DATABASE_URL', 'postgresql://x7:x7@127.0.0.1:54322/x7', ['postgres:', 'postgresql:']),
     temporalAddress: read.string('TEMPORAL_ADDRESS', '127.0.0.1:7233', isHostPort, 'host:port'),
     temporalNamespace: read.string('TEMPORAL_NAMESPACE', 'default'),
+    taskQueue: read.string('X7_TASK_QUEUE', 'x7-workflows', (v) => /^[A-Za-z0-9._-]{1,200}$/.test(v), 'letters, digits, ".", "_" or "-"'),
+    reminderLeadMinutes: read.int('X7_REMINDER_LEAD_MINUTES', 120, 0, 7 * 24 * 60),
     topicPrefix: read.string('X7_TOPIC_PREFIX', '', (v) => v === '' || /^[A-Za-z0-9._-]+$/.test(v), 'letters, digits, ".", "_" or "-"'),
     consumerGroup: read.string('X7_CONSUMER_GROUP', 'x7-processor'),
     partitionConcurrency: read.int('X7_PARTITION_CONCURRENCY', 4, 1, 256),
@@ -65,12 +127,49 @@ export function loadConfig(env: Env = process.env): Config {
     retryInitialMs: read.int('X7_RETRY_INITIAL_MS', 250, 1, 60_000),
     retryMaxMs: read.int('X7_RETRY_MAX_MS', 10_000, 1, 600_000),
     logLevel: read.oneOf('X7_LOG_LEVEL', 'info', LOG_LEVELS),
+    jwtSecret: read.optional('X7_JWT_SECRET', (v) => Buffer.byteLength(v, 'utf8') >= 32, 'at least 32 bytes (HS256 needs a 256-bit key)', true),
+    jwksUrl: read.optionalUrl('X7_JWKS_URL', ['http:', 'https:']),
+    jwtIssuer: read.optional('X7_JWT_ISSUER'),
+    jwtAudience: read.optional('X7_JWT_AUDIENCE'),
+    bridgeHost: read.string('X7_BRIDGE_HOST', '127.0.0.1'),
+    bridgePort: read.int('X7_BRIDGE_PORT', 8080, 0, 65535),
+    bridgeInstanceId: read.string('X7_BRIDGE_INSTANCE_ID', '', (v) => v === '' || /^[A-Za-z0-9._-]{1,100}$/.test(v), 'letters, digits, ".", "_" or "-"'),
+    allowedOrigins: read.list('X7_ALLOWED_ORIGINS', '', isOrigin, 'origins such as https://chat.example.com separated by commas', true),
+    devTokens: read.bool('X7_DEV_TOKENS', false),
+    historySize: read.int('X7_HISTORY_SIZE', 200, 1, 100_000),
+    historyTtlMs: read.int('X7_HISTORY_TTL_MS', 24 * 3_600_000, 1_000, 365 * 24 * 3_600_000),
+    maxFrameBytes: read.int('X7_MAX_FRAME_BYTES', 65_536, 256, 16 * 1_048_576),
+    rateLimitPerSec: read.int('X7_RATE_LIMIT_PER_SEC', 10, 1, 100_000),
+    rateLimitBurst: read.int('X7_RATE_LIMIT_BURST', 30, 1, 100_000),
+    heartbeatMs: read.int('X7_HEARTBEAT_MS', 30_000, 100, 3_600_000),
+    maxBufferedBytes: read.int('X7_MAX_BUFFERED_BYTES', 4 * 1_048_576, 1_024, 1_073_741_824),
+    maxSubscriptions: read.int('X7_MAX_SUBSCRIPTIONS', 100, 1, 100_000),
+    llmBaseUrl: read.optionalUrl('X7_LLM_BASE_URL', ['http:', 'https:']),
+    llmApiKey: read.optional('X7_LLM_API_KEY'),
+    llmModel: read.optional('X7_LLM_MODEL'),
+    llmTimeoutMs: read.int('X7_LLM_TIMEOUT_MS', 10_000, 100, 120_000),
   };
+  if ((config.llmBaseUrl === null) !== (config.llmModel === null)) {
+    problems.push('X7_LLM_BASE_URL and X7_LLM_MODEL go together: set both to classify intents with an LLM, or neither');
+  }
+  if (config.devTokens && config.jwtSecret === null) {
+    problems.push('X7_DEV_TOKENS=1 needs X7_JWT_SECRET: dev tokens are signed with it (HS256)');
+  }
   if (config.retryMaxMs < config.retryInitialMs) {
     problems.push(`X7_RETRY_MAX_MS (${config.retryMaxMs}) must not be below X7_RETRY_INITIAL_MS (${config.retryInitialMs})`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** scheme://host[:port] and nothing else: what a browser sends as Origin. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/+$/, '');
+  } catch {
+    return false;
+  }
 }
 
 function isHostPort(value: string): boolean {
@@ -93,10 +192,10 @@ class EnvReader {
     return value;
   }
 
-  list(name: string, fallback: string, valid: (v: string) => boolean, expected: string): string[] {
+  list(name: string, fallback: string, valid: (v: string) => boolean, expected: string, mayBeEmpty = false): string[] {
     const items = this.raw(name, fallback).split(',').map((s) => s.trim()).filter(Boolean);
     const bad = items.filter((item) => !valid(item));
-    if (items.length === 0 || bad.length > 0) {
+    if ((items.length === 0 && !mayBeEmpty) || bad.length > 0) {
       this.problems.push(`${name}=${JSON.stringify(this.raw(name, fallback))} is not valid: expected ${expected}`);
     }
     return items;
@@ -123,6 +222,28 @@ class EnvReader {
       return fallback;
     }
     return parsed;
+  }
+
+  /** A value that may be absent (null); `secret` keeps the value out of the message. */
+  optional(name: string, valid?: (v: string) => boolean, expected?: string, secret = false): string | null {
+    const value = this.raw(name, '');
+    if (value === '') return null;
+    if (valid && !valid(value)) {
+      this.problems.push(`${name}${secret ? '' : `=${JSON.stringify(value)}`} is not valid: expected ${expected}`);
+    }
+    return value;
+  }
+
+  optionalUrl(name: string, protocols: string[]): string | null {
+    return this.raw(name, '') === '' ? null : this.url(name, '', protocols);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name, fallback ? '1' : '0').toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name}=${JSON.stringify(value)} is not valid: expected 1 or 0 (true/false)`);
+    return fallback;
   }
 
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {

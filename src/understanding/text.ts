@@ -1,0 +1,102 @@
+// Text folding shared by the intent rules and the entity extractors.
+//
+// Rules are written against a folded copy of the message (lower case, accents
+// removed, curly quotes straightened) so "Amanhã", "amanha" and "AMANHÃ" are one
+// word; the folded copy keeps a map back to the original so entities can quote the
+// customer's own words.
+
+export interface Folded {
+  /** The original message. */
+  readonly source: string;
+  /** Lower case, no diacritics, typographic quotes and dashes made plain. */
+  readonly text: string;
+  /** For each UTF-16 unit of `text`, the index of the original character it came from. */
+  readonly map: readonly number[];
+}
+
+const PLAIN: Record<string, string> = {
+  '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u2032': "'",
+  '\u201c': '"', '\u201d': '"',
+  '\u2013': '-', '\u2014': '-', '\u2212': '-',
+  '\u00a0': ' ', '\u202f': ' ',
+};
+
+export function fold(source: string): Folded {
+  let text = '';
+  const map: number[] = [];
+  let index = 0;
+  for (const ch of source) {
+    const plain = PLAIN[ch] ?? ch.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    for (let i = 0; i < plain.length; i++) map.push(index);
+    text += plain;
+    index += ch.length;
+  }
+  return { source, text, map };
+}
+
+/** The original words behind folded[start, end). */
+export function originalSlice(folded: Folded, start: number, end: number): string {
+  if (end <= start) return '';
+  const from = folded.map[start] ?? folded.source.length;
+  const lastFrom = folded.map[end - 1] ?? folded.source.length - 1;
+  // Include the whole last original character (it may be a surrogate pair).
+  const lastChar = String.fromCodePoint(folded.source.codePointAt(lastFrom) ?? 32);
+  return folded.source.slice(from, lastFrom + lastChar.length);
+}
+
+/** Lower case, no accents, apostrophes dropped, anything else not a letter or digit → space. */
+export function simplify(value: string): string {
+  return fold(value).text.replace(/'/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+export interface Token {
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Word tokens of folded text, apostrophes dropped ("joe's" → "joes"), with positions. */
+export function tokens(text: string): Token[] {
+  const out: Token[] = [];
+  const re = /[a-z0-9]+(?:'[a-z0-9]+)*/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push({ word: m[0].replace(/'/g, ''), start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+// Numbers written as words, English and Portuguese (folded, so "três" is "tres").
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16,
+  seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
+  um: 1, uma: 1, dois: 2, duas: 2, tres: 3, quatro: 4, cinco: 5, seis: 6, sete: 7, oito: 8,
+  nove: 9, dez: 10, onze: 11, doze: 12,
+};
+
+/** Regex source for a small count: digits or a number word. */
+export const COUNT = `(\\d{1,3}|${Object.keys(NUMBER_WORDS).sort((a, b) => b.length - a.length).join('|')})`;
+
+export function parseCount(value: string): number | undefined {
+  if (/^\d+$/.test(value)) return Number(value);
+  return NUMBER_WORDS[value];
+}
+
+/** Levenshtein distance, stopping early once it exceeds `max` (only tiny distances matter). */
+export function editDistanceAtMost(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return false;
+    prev = cur;
+  }
+  return prev[b.length]! <= max;
+}
