@@ -1,0 +1,379 @@
+// The side effects of the workflows: the database and Kafka. The worker builds the
+// dependencies and hands them in (createActivities), so tests can run the same code
+// against their own database, topic prefix and producer.
+//
+// Failure policy, matching the retry policy in workflows.ts:
+//  - a dependency that is down (PostgreSQL, Kafka, the registry) throws its own error,
+//    which Temporal retries with backoff until the dependency is back;
+//  - bad input (a booking that does not exist, a value the schema rejects, a row a
+//    constraint refuses) throws a non-retryable ApplicationFailure at once: retrying
+//    cannot make it right, and the workflow reports FAILED with the reason.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Producer } from 'kafkajs';
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import type { OutboundEvent, TopicValues, ValueTopic, WorkflowEvent } from '../events.js';
+import { topicName } from '../kafka/topics.js';
+import type { Logger } from '../log.js';
+import { workflowEventIds } from './event-ids.js';
+import type {
+  CompleteBookingResult,
+  ConfirmBookingResult,
+  ManagementActionInput,
+  ManagementActionResult,
+  PublishInput,
+  PublishResult,
+  ReminderResult,
+} from './types.js';
+import { InvalidWorkflowInputError, validateManagementActionInput, type DayHours } from './validate.js';
+
+export interface ActivityDependencies {
+  pool: pg.Pool;
+  codec: { encode<T extends ValueTopic>(topic: T, value: TopicValues[T]): Promise<Buffer> };
+  /** A connected producer (the worker owns its lifecycle). */
+  producer: Pick<Producer, 'sendBatch'>;
+  config: Pick<Config, 'topicPrefix'>;
+  logger: Logger;
+}
+
+export interface BookingRef {
+  bookingId: string;
+  businessId: string;
+  workflowId: string;
+}
+
+const WEEKDAYS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** A business rule refused the request: final, reported to the user. */
+function rejected(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'BookingRejected');
+}
+
+/** Turns errors that retrying cannot fix into non-retryable failures; leaves the rest to retry. */
+export function classifyActivityError(error: unknown): unknown {
+  if (error instanceof ApplicationFailure) return error;
+  if (error instanceof InvalidWorkflowInputError) return ApplicationFailure.nonRetryable(error.message, 'InvalidInput');
+  if (error instanceof Error && error.name === 'InvalidValueError') return ApplicationFailure.nonRetryable(error.message, 'InvalidValue');
+  const code = (error as { code?: unknown } | null)?.code;
+  // SQLSTATE class 22 (data exception) and 23 (integrity constraint violation): the
+  // values are wrong (unknown business, user, malformed id), not the server.
+  if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) {
+    const detail = (error as { detail?: string }).detail;
+    return ApplicationFailure.nonRetryable(`${(error as Error).message}${detail ? ` (${detail})` : ''}`, 'InvalidInput');
+  }
+  return error;
+}
+
+async function guarded<T>(logger: Logger, activity: string, fields: Record<string, unknown>, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    const failure = classifyActivityError(error);
+    let attempt: number | undefined;
+    try {
+      attempt = Context.current().info.attempt;
+    } catch {
+      // called outside an activity (unit use): no attempt number
+    }
+    const retrying = !(failure instanceof ApplicationFailure && failure.nonRetryable);
+    logger[retrying ? 'warn' : 'error']({ ...fields, activity, attempt, err: error, retrying }, `${activity} failed`);
+    throw failure;
+  }
+}
+
+async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await body(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+function localTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' }).format(new Date(iso));
+}
+
+export function createActivities(deps: ActivityDependencies) {
+  const { pool, codec, producer, config } = deps;
+  const logger = deps.logger;
+
+  return {
+    /**
+     * Publishes one status change: WorkflowEvent on chat.workflows (key workflowId),
+     * WorkflowUpdate on chat.outbound (key conversationId), and the workflow_runs row.
+     * Safe to repeat: the same input yields the same event ids and row.
+     */
+    async publishWorkflowEvent(input: PublishInput): Promise<PublishResult> {
+      const fields = { workflowId: input.workflowId, status: input.status, conversationId: input.conversationId };
+      return guarded(logger, 'publishWorkflowEvent', fields, async () => {
+        const ids = workflowEventIds(input.workflowId, input.sequence, input.status);
+        const occurredAt = new Date(input.occurredAt);
+        if (Number.isNaN(occurredAt.getTime())) throw new InvalidWorkflowInputError('occurredAt', `${JSON.stringify(input.occurredAt)} is not an instant`);
+        const workflowEvent: WorkflowEvent = {
+          eventId: ids.workflowEventId,
+          workflowId: input.workflowId,
+          runId: input.runId,
+          workflowType: input.workflowType,
+          status: input.status,
+          conversationId: input.conversationId,
+          businessId: input.businessId,
+          causationId: input.causationId,
+          occurredAt,
+          detail: input.detail,
+        };
+        const update: OutboundEvent = {
+          eventId: ids.outboundEventId,
+          conversationId: input.conversationId,
+          chatType: input.chatType,
+          userId: input.userId,
+          businessId: input.businessId,
+          // The client's update is caused by the workflow event, which in turn names the chat message.
+          causationId: ids.workflowEventId,
+          producedAt: occurredAt,
+          body: { type: 'WorkflowUpdate', workflowId: input.workflowId, workflowType: input.workflowType, status: input.status, detail: input.detail },
+        };
+        // Encode first: a value the schema rejects must fail before anything is written.
+        const [workflowValue, outboundValue] = await Promise.all([
+          codec.encode('chat.workflows', workflowEvent),
+          codec.encode('chat.outbound', update),
+        ]);
+
+        // The row keeps the latest status; an older attempt that finishes late (lower
+        // sequence) must not overwrite a newer one.
+        await pool.query(
+          `insert into workflow_runs (workflow_id, run_id, workflow_type, status, conversation_id, business_id, started_at, detail)
+           values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+           on conflict (workflow_id) do update
+              set run_id = excluded.run_id, status = excluded.status, detail = excluded.detail,
+                  conversation_id = excluded.conversation_id, business_id = excluded.business_id
+            where workflow_runs.run_id is distinct from excluded.run_id
+               or coalesce((workflow_runs.detail->>'sequence')::int, 0) <= (excluded.detail->>'sequence')::int`,
+          [
+            input.workflowId, input.runId, input.workflowType, input.status, input.conversationId, input.businessId, occurredAt,
+            JSON.stringify({ sequence: input.sequence, detail: input.detail, eventId: ids.workflowEventId, causationId: input.causationId }),
+          ],
+        );
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [
+            { topic: topicName(config, 'chat.workflows'), messages: [{ key: input.workflowId, value: workflowValue }] },
+            { topic: topicName(config, 'chat.outbound'), messages: [{ key: input.conversationId, value: outboundValue }] },
+          ],
+        });
+        logger.info({ ...fields, eventId: ids.workflowEventId, sequence: input.sequence }, 'workflow status published');
+        return ids;
+      });
+    },
+
+    /** pending → confirmed, owned by this workflow. Confirming again is a no-op. */
+    async confirmBooking(ref: BookingRef): Promise<ConfirmBookingResult> {
+      return guarded(logger, 'confirmBooking', { ...ref }, async () => {
+        const outcome = await transaction(pool, async (client) => {
+          const { rows } = await client.query<{ status: string; workflow_id: string | null; accepting_bookings: boolean; slot_minutes: number }>(
+            `select b.status, b.workflow_id, z.accepting_bookings, z.slot_minutes
+               from bookings b join businesses z on z.id = b.business_id
+              where b.id = $1 and b.business_id = $2
+              for update of b`,
+            [ref.bookingId, ref.businessId],
+          );
+          const row = rows[0];
+          if (!row) return { error: `booking ${ref.bookingId} of business ${ref.businessId} does not exist` };
+          if (row.workflow_id !== null && row.workflow_id !== ref.workflowId) {
+            return { error: `booking ${ref.bookingId} belongs to workflow ${row.workflow_id}` };
+          }
+          if (row.status === 'confirmed') return { slotMinutes: row.slot_minutes };
+          if (row.status !== 'pending') return { error: `booking ${ref.bookingId} is ${row.status} and cannot be confirmed` };
+          if (!row.accepting_bookings) {
+            // Leave no booking pending forever: it is declined, with the reason on the row.
+            await client.query(
+              `update bookings set status = 'cancelled', workflow_id = $2,
+                      notes = concat_ws(E'\\n', notes, 'declined: the business is not accepting bookings')
+                where id = $1`,
+              [ref.bookingId, ref.workflowId],
+            );
+            return { error: `${ref.businessId} is not accepting bookings at the moment; booking ${ref.bookingId} declined` };
+          }
+          await client.query(`update bookings set status = 'confirmed', workflow_id = $2 where id = $1`, [ref.bookingId, ref.workflowId]);
+          return { slotMinutes: row.slot_minutes };
+        });
+        if ('error' in outcome) throw rejected(outcome.error!);
+        return { slotMinutes: outcome.slotMinutes };
+      });
+    },
+
+    /** The reminder text, if the booking is still confirmed when it is due. */
+    async sendReminder(input: BookingRef & { partySize: number; startsAt: string; timeZone: string }): Promise<ReminderResult> {
+      return guarded(logger, 'sendReminder', { bookingId: input.bookingId, workflowId: input.workflowId }, async () => {
+        const { rows } = await pool.query<{ status: string }>('select status from bookings where id = $1 and business_id = $2', [input.bookingId, input.businessId]);
+        const status = rows[0]?.status ?? 'missing';
+        if (status !== 'confirmed') return { sent: false, bookingStatus: status, detail: `no reminder: booking is ${status}` };
+        return {
+          sent: true,
+          bookingStatus: status,
+          detail: `Reminder: your booking for ${input.partySize} is on ${localTime(input.startsAt, input.timeZone)} (${input.timeZone})`,
+        };
+      });
+    },
+
+    /** pending/confirmed → cancelled with the reason in notes. Cancelling again is a no-op. */
+    async cancelBooking(input: BookingRef & { reason: string }): Promise<{ previousStatus: string }> {
+      return guarded(logger, 'cancelBooking', { bookingId: input.bookingId, workflowId: input.workflowId }, async () => {
+        const outcome = await transaction(pool, async (client) => {
+          const { rows } = await client.query<{ status: string }>(
+            'select status from bookings where id = $1 and business_id = $2 for update',
+            [input.bookingId, input.businessId],
+          );
+          const status = rows[0]?.status;
+          if (status === undefined) return { error: `booking ${input.bookingId} of business ${input.businessId} does not exist` };
+          if (status === 'completed') return { error: `booking ${input.bookingId} is completed and cannot be cancelled` };
+          if (status !== 'cancelled') {
+            await client.query(
+              `update bookings set status = 'cancelled', notes = concat_ws(E'\\n', notes, 'cancelled: ' || $2::text) where id = $1`,
+              [input.bookingId, input.reason],
+            );
+          }
+          return { previousStatus: status };
+        });
+        if ('error' in outcome) throw rejected(outcome.error!);
+        return { previousStatus: outcome.previousStatus! };
+      });
+    },
+
+    /** confirmed → completed once the slot has passed. */
+    async completeBooking(ref: BookingRef): Promise<CompleteBookingResult> {
+      return guarded(logger, 'completeBooking', { ...ref }, async () => {
+        const { rows } = await pool.query<{ status: string }>(
+          `update bookings set status = case when status = 'confirmed' then 'completed' else status end
+            where id = $1 and business_id = $2 returning status`,
+          [ref.bookingId, ref.businessId],
+        );
+        const status = rows[0]?.status;
+        if (status === undefined) throw rejected(`booking ${ref.bookingId} of business ${ref.businessId} no longer exists`);
+        return { completed: status === 'completed', bookingStatus: status };
+      });
+    },
+
+    /**
+     * Runs a confirmed dashboard action and its audit_log row in one transaction.
+     * The audit row carries the workflowId: a retry after a commit whose reply was lost
+     * finds it and returns the recorded result instead of acting twice.
+     */
+    async runManagementAction(raw: ManagementActionInput & { workflowId: string }): Promise<ManagementActionResult> {
+      const fields = { workflowId: raw.workflowId, action: raw.action, businessId: raw.businessId, conversationId: raw.conversationId };
+      return guarded(logger, 'runManagementAction', fields, async () => {
+        const input = validateManagementActionInput(raw);
+        const base = { workflowId: raw.workflowId, conversationId: input.conversationId, causationId: input.causationId, params: input.params };
+        let failure: string | undefined;
+        const result = await transaction(pool, async (client) => {
+          // Two attempts of the same workflow (a retry racing a slow first try) run one after the other.
+          await client.query(`select pg_advisory_xact_lock(hashtext('x7-management:' || $1::text))`, [raw.workflowId]);
+          const done = await client.query<{ id: string; detail: { outcome?: string; result?: ManagementActionResult; error?: string } }>(
+            `select id::text, detail from audit_log where detail->>'workflowId' = $1 and action = $2 order by id limit 1`,
+            [raw.workflowId, input.action],
+          );
+          const previous = done.rows[0];
+          if (previous) {
+            if (previous.detail.outcome === 'failed') {
+              failure = previous.detail.error ?? 'failed';
+              return undefined;
+            }
+            return { ...previous.detail.result!, auditId: previous.id };
+          }
+          const business = await client.query<{ accepting_bookings: boolean }>('select accepting_bookings from businesses where id = $1 for update', [input.businessId]);
+          if (!business.rows[0]) {
+            failure = `business ${input.businessId} does not exist`;
+            return undefined;
+          }
+          await client.query('savepoint action');
+          let outcome: { summary: string; reservationWorkflowId: string | null } | { error: string };
+          try {
+            outcome = await perform(client, input, business.rows[0].accepting_bookings);
+          } catch (error) {
+            const classified = classifyActivityError(error);
+            if (!(classified instanceof ApplicationFailure) || !classified.nonRetryable) throw error;
+            outcome = { error: classified.message };
+          }
+          if ('error' in outcome) {
+            // Undo the action's partial work but keep the transaction for the audit row.
+            await client.query('rollback to savepoint action');
+            failure = outcome.error;
+            await client.query(
+              'insert into audit_log (business_id, user_id, action, allowed, detail) values ($1, $2, $3, true, $4::jsonb)',
+              [input.businessId, input.userId, input.action, JSON.stringify({ ...base, outcome: 'failed', error: failure })],
+            );
+            return undefined;
+          }
+          const audit = await client.query<{ id: string }>(
+            'insert into audit_log (business_id, user_id, action, allowed, detail) values ($1, $2, $3, true, $4::jsonb) returning id::text',
+            [input.businessId, input.userId, input.action, JSON.stringify({ ...base, outcome: 'completed', result: outcome })],
+          );
+          return { ...outcome, auditId: audit.rows[0]!.id };
+        });
+        if (failure !== undefined || !result) throw rejected(failure ?? 'the action failed');
+        logger.info({ ...fields, auditId: result.auditId }, 'management action done');
+        return result;
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+/** The action itself, inside the caller's transaction. A refusal is returned, not thrown. */
+async function perform(
+  client: pg.PoolClient,
+  input: ManagementActionInput,
+  acceptingBookings: boolean,
+): Promise<{ summary: string; reservationWorkflowId: string | null } | { error: string }> {
+  const params = input.params;
+  switch (input.action) {
+    case 'pause_bookings':
+    case 'resume_bookings': {
+      const accepting = input.action === 'resume_bookings';
+      if (acceptingBookings === accepting) return { summary: `Bookings were already ${accepting ? 'open' : 'paused'}`, reservationWorkflowId: null };
+      await client.query('update businesses set accepting_bookings = $2 where id = $1', [input.businessId, accepting]);
+      return { summary: accepting ? 'Bookings resumed' : 'Bookings paused', reservationWorkflowId: null };
+    }
+    case 'cancel_booking': {
+      const bookingId = params.bookingId as string;
+      const reason = (params.reason as string | undefined) ?? 'cancelled by the business';
+      const { rows } = await client.query<{ status: string; workflow_id: string | null }>(
+        'select status, workflow_id from bookings where id = $1 and business_id = $2 for update',
+        [bookingId, input.businessId],
+      );
+      const row = rows[0];
+      if (!row) return { error: `booking ${bookingId} of business ${input.businessId} does not exist` };
+      if (row.status === 'completed') return { error: `booking ${bookingId} is completed and cannot be cancelled` };
+      if (row.status === 'cancelled') return { summary: `Booking ${bookingId} was already cancelled`, reservationWorkflowId: null };
+      await client.query(
+        `update bookings set status = 'cancelled', notes = concat_ws(E'\\n', notes, 'cancelled: ' || $2::text) where id = $1`,
+        [bookingId, reason],
+      );
+      return { summary: `Booking ${bookingId} cancelled`, reservationWorkflowId: row.workflow_id };
+    }
+    case 'announcement': {
+      await client.query('insert into announcements (business_id, text, created_by) values ($1, $2, $3)', [input.businessId, params.text, input.userId]);
+      return { summary: 'Announcement published', reservationWorkflowId: null };
+    }
+    case 'set_hours': {
+      const days = params.days as DayHours[];
+      for (const day of days) {
+        await client.query('delete from opening_hours where business_id = $1 and weekday = $2', [input.businessId, day.weekday]);
+        for (const interval of day.intervals) {
+          await client.query('insert into opening_hours (business_id, weekday, opens, closes) values ($1, $2, $3, $4)', [
+            input.businessId, day.weekday, interval.opens, interval.closes,
+          ]);
+        }
+      }
+      const described = days.map((d) => `${WEEKDAYS[d.weekday]} ${d.intervals.length === 0 ? 'closed' : d.intervals.map((i) => `${i.opens}-${i.closes}`).join(', ')}`);
+      return { summary: `Opening hours set: ${described.join('; ')}`, reservationWorkflowId: null };
+    }
+  }
+}

@@ -1,0 +1,144 @@
+// The Temporal worker of x7-stream: polls the task queue, runs workflows.ts in
+// Temporal's sandbox and the activities with their dependencies (PostgreSQL pool,
+// schema codec, Kafka producer), all owned and closed here.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger as TemporalLogger, LogLevel as TemporalLogLevel, LogMetadata } from '@temporalio/common';
+import type { Producer } from 'kafkajs';
+import { createCodec } from '../codec/index.js';
+import type { Config } from '../config.js';
+import { createPool } from '../db/index.js';
+import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../kafka/client.js';
+import type { Logger } from '../log.js';
+import { DependencyUnavailableError } from '../pipeline/errors.js';
+import { createActivities } from './activities.js';
+
+/**
+ * The workflows module next to this file: workflows.js after `npm run build` (dist/),
+ * workflows.ts when running from source under vitest. Temporal's bundler compiles
+ * either (it resolves ".js" imports to ".ts" and runs TypeScript through swc).
+ */
+export function workflowsPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const name of ['workflows.js', 'workflows.ts']) {
+    const candidate = join(here, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`cannot find workflows.js or workflows.ts in ${here}`);
+}
+
+const PINO_LEVEL: Record<TemporalLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',
+};
+
+/** Temporal's logger interface over pino, so the SDK's own lines are JSON like ours. */
+class PinoTemporalLogger implements TemporalLogger {
+  constructor(private readonly logger: Logger) {}
+  log(level: TemporalLogLevel, message: string, meta?: LogMetadata): void {
+    this.logger[PINO_LEVEL[level]]({ ...meta }, message);
+  }
+  trace(message: string, meta?: LogMetadata): void { this.log('TRACE', message, meta); }
+  debug(message: string, meta?: LogMetadata): void { this.log('DEBUG', message, meta); }
+  info(message: string, meta?: LogMetadata): void { this.log('INFO', message, meta); }
+  warn(message: string, meta?: LogMetadata): void { this.log('WARN', message, meta); }
+  error(message: string, meta?: LogMetadata): void { this.log('ERROR', message, meta); }
+}
+
+/**
+ * Installs Temporal's process-wide runtime with JSON logging and without its own
+ * signal handlers (the command decides what SIGTERM does). Once per process, before
+ * any worker or connection is created; the CLI calls it, tests keep the default.
+ */
+export function installTemporalRuntime(logger: Logger): void {
+  Runtime.install({ logger: new PinoTemporalLogger(logger.child({ component: 'temporal' })), shutdownSignals: [] });
+}
+
+export interface X7WorkerOptions {
+  config: Config;
+  logger: Logger;
+  /** A prebuilt bundle (tests bundle once per file); default: bundle workflowsPath() at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How long shutdown waits for running activities before cancelling them. */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+export interface X7Worker {
+  readonly taskQueue: string;
+  /** Polls until shutdown() (or a fatal worker error); closes every dependency before it resolves. */
+  run(): Promise<void>;
+  /** Stops polling, lets running tasks finish (up to the grace time), then run() resolves. */
+  shutdown(): void;
+}
+
+/**
+ * A producer that connects on first use and again after a failed connect, so the
+ * worker starts while Kafka is down and its activities retry until Kafka is back.
+ */
+function lazyProducer(producer: Producer): Pick<Producer, 'sendBatch'> & { disconnect(): Promise<void> } {
+  let connecting: Promise<void> | undefined;
+  return {
+    async sendBatch(batch) {
+      connecting ??= producer.connect().catch((error: unknown) => {
+        connecting = undefined;
+        throw error;
+      });
+      await connecting;
+      return producer.sendBatch(batch);
+    },
+    async disconnect() {
+      if (connecting) await producer.disconnect();
+    },
+  };
+}
+
+export async function createX7Worker(options: X7WorkerOptions): Promise<X7Worker> {
+  const { config, logger } = options;
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.temporalAddress });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DependencyUnavailableError('temporal', `${config.temporalAddress}: ${message}`, { cause: error });
+  }
+  const pool = createPool(config, { logger });
+  const producer = lazyProducer(
+    createKafka(config, 'worker', logger).producer({ createPartitioner: JAVA_COMPATIBLE_PARTITIONER, idempotent: true, maxInFlightRequests: 1 }),
+  );
+  const closeDependencies = async () => {
+    await Promise.allSettled([producer.disconnect(), pool.end(), connection.close()]);
+  };
+
+  let worker: Worker;
+  try {
+    const activities = createActivities({ pool, codec: createCodec(config), producer, config, logger: logger.child({ component: 'activities' }) });
+    worker = await Worker.create({
+      connection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+      activities,
+      shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
+    });
+  } catch (error) {
+    await closeDependencies();
+    throw error;
+  }
+  logger.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace, address: config.temporalAddress }, 'worker ready');
+
+  return {
+    taskQueue: config.taskQueue,
+    async run() {
+      try {
+        await worker.run();
+      } finally {
+        await closeDependencies();
+        logger.info({ taskQueue: config.taskQueue }, 'worker stopped');
+      }
+    },
+    shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+  };
+}
