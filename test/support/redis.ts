@@ -3,9 +3,9 @@
 // stop and start without disturbing anybody else.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
+import { freePort } from './ports.js';
 
 /** A key prefix no other test run uses. */
 export function uniqueKeyPrefix(testName: string): string {
@@ -101,15 +101,4 @@ export class PrivateRedis {
     child.kill('SIGKILL');
     await exited;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -1,0 +1,100 @@
+// One inbound record through the pipeline: decode (layers 1–2) → validate
+// (layer 3) → the chat type's processor → encoded outputs.
+//
+// The result is either the records to produce or the DLQ record that replaces
+// them; nothing is sent here, so the runtime can put the result and the input
+// offset in one transaction. The only errors that escape are dependency failures
+// (and bugs of the runtime itself): both mean "retry this record later".
+import type { IHeaders } from 'kafkajs';
+import { BadDataError } from '../codec/errors.js';
+import type { EventCodec } from '../codec/index.js';
+import type { Config } from '../config.js';
+import type { ChatMessage } from '../events.js';
+import { topicName } from '../kafka/topics.js';
+import type { Logger } from '../log.js';
+import { buildDlqRecord, type SourceRecord } from '../pipeline/dlq.js';
+import { describeError, isDependencyFailure } from '../pipeline/errors.js';
+import type { Clock, ProcessorRegistry } from '../pipeline/processor.js';
+import { rejectionFromBadData, type Rejection } from '../pipeline/rejection.js';
+import type { Validator } from '../pipeline/validation.js';
+
+/** A record ready to send: physical topic, key and encoded value. */
+export interface OutgoingRecord {
+  topic: string;
+  key: Buffer | string | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+}
+
+export type RecordOutcome =
+  | { kind: 'processed'; message: ChatMessage; outputs: OutgoingRecord[] }
+  | { kind: 'rejected'; rejection: Rejection; outputs: [OutgoingRecord] };
+
+export interface RecordHandlerDeps {
+  config: Pick<Config, 'topicPrefix'>;
+  codec: Pick<EventCodec, 'decode' | 'encode'>;
+  processors: ProcessorRegistry;
+  validate: Validator;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type RecordHandler = (source: SourceRecord) => Promise<RecordOutcome>;
+
+export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
+  const dlqTopic = topicName(deps.config, 'chat.inbound.dlq');
+
+  const reject = (source: SourceRecord, rejection: Rejection, logger: Logger): RecordOutcome => {
+    logger.warn({ code: rejection.code, field: rejection.field, reason: rejection.message }, 'rejected inbound event to the DLQ');
+    const dlq = buildDlqRecord(source, rejection, new Date(deps.clock.now()));
+    return { kind: 'rejected', rejection, outputs: [{ topic: dlqTopic, ...dlq }] };
+  };
+
+  return async (source) => {
+    const coordinates = { topic: source.topic, partition: source.partition, offset: source.offset };
+    const sourceLogger = deps.logger.child(coordinates);
+    const stageLatenciesMs: Record<string, number> = {};
+
+    let started = performance.now();
+    let message: ChatMessage;
+    try {
+      message = (await deps.codec.decode('chat.inbound', source.value)).value;
+    } catch (error) {
+      if (error instanceof BadDataError) return reject(source, rejectionFromBadData(error), sourceLogger);
+      throw error;
+    }
+    stageLatenciesMs.decode = performance.now() - started;
+
+    const logger = sourceLogger.child({ conversationId: message.conversationId, eventId: message.eventId });
+    started = performance.now();
+    const rejection = await deps.validate(message);
+    if (rejection) return reject(source, rejection, logger);
+    stageLatenciesMs.validate = performance.now() - started;
+
+    try {
+      const produced = await deps.processors.get(message.chatType).process(message, {
+        logger,
+        source: coordinates,
+        clock: deps.clock,
+        stageLatenciesMs,
+      });
+      const outputs: OutgoingRecord[] = [];
+      for (const output of produced) {
+        outputs.push({
+          topic: topicName(deps.config, output.topic),
+          key: output.key,
+          value: await deps.codec.encode(output.topic, output.value),
+        });
+      }
+      return { kind: 'processed', message, outputs };
+    } catch (error) {
+      if (isDependencyFailure(error)) throw error;
+      // A processor that fails on one event for any other reason (a bug, or an
+      // output its schema refuses) would fail on it again: dead-letter it with
+      // the reason so an operator can replay it after the fix, rather than block
+      // every later message of the partition behind it.
+      logger.error({ err: error }, 'processor failed on the event; dead-lettering it');
+      return reject(source, { code: 'PROCESSING_ERROR', field: null, message: describeError(error) }, logger);
+    }
+  };
+}
