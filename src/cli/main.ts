@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { UsageError, type Command } from './command.js';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  'dev': async () => (await import('./commands/dev.js')).devCommand,
   'processor': async () => (await import('./commands/processor.js')).processorCommand,
   'bridge': async () => (await import('./commands/bridge.js')).bridgeCommand,
   'topics apply': async () => (await import('./commands/topics.js')).topicsApplyCommand,

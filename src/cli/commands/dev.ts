@@ -1,0 +1,120 @@
+// `x7 dev`: everything a developer needs, in one command. It brings the local stack
+// up, prepares it with the same commands an operator would run (topics, schemas,
+// migrations, seed), then runs the processor, the worker and the bridge as child
+// processes and prints the chat page's address once the bridge answers.
+// Ctrl-C stops the three processes; the stack keeps running (npm run stack:down).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../../config.js';
+import { projectPath } from '../../paths.js';
+import { parseCommandArgs, type Command } from '../command.js';
+
+const OPTIONS = { 'no-stack': { type: 'boolean' }, 'no-seed': { type: 'boolean' } } as const;
+
+const SETUP_STEPS: string[][] = [['topics', 'apply'], ['schemas', 'register'], ['db', 'migrate'], ['db', 'seed']];
+const SERVICES = ['processor', 'worker', 'bridge'] as const;
+
+export const devCommand: Command = {
+  help: [
+    'usage: x7 dev [--no-stack] [--no-seed]',
+    '',
+    'Starts the local stack (scripts/stack.sh up), applies topics.yaml, registers the',
+    'schemas, migrates and seeds the database, then runs x7 processor, x7 worker and',
+    'x7 bridge (with demo sign-in enabled) until Ctrl-C, their logs prefixed by name.',
+    '',
+    'options:',
+    '  --no-stack   use services that are already running (addresses from the environment)',
+    '  --no-seed    skip loading the demo data',
+  ].join('\n'),
+
+  async run(args) {
+    const { values } = parseCommandArgs<{ options: typeof OPTIONS; allowPositionals: false }>(args, { options: OPTIONS, allowPositionals: false });
+    // Fail on bad configuration before starting anything.
+    const env = { ...process.env, X7_DEV_TOKENS: process.env.X7_DEV_TOKENS ?? '1' };
+    const config = loadConfig(env);
+
+    if (!values['no-stack']) {
+      step('starting the local stack');
+      const stack = spawnSync('bash', [projectPath('scripts/stack.sh'), 'up'], { stdio: 'inherit' });
+      if (stack.status !== 0) throw new Error('the local stack did not come up (see the lines above)');
+    }
+    for (const command of SETUP_STEPS) {
+      if (values['no-seed'] && command.join(' ') === 'db seed') continue;
+      step(`x7 ${command.join(' ')}`);
+      const result = spawnSync(process.execPath, [projectPath('bin/x7.js'), ...command], { stdio: 'inherit', env });
+      if (result.status !== 0) throw new Error(`"x7 ${command.join(' ')}" failed (exit ${result.status})`);
+    }
+
+    const children = new Map<string, ChildProcess>();
+    let stopping = false;
+    const stopAll = async (): Promise<void> => {
+      stopping = true;
+      await Promise.all([...children.values()].map((child) => stopChild(child)));
+    };
+    const exited = new Promise<number>((resolve) => {
+      for (const name of SERVICES) {
+        const child = spawn(process.execPath, [projectPath('bin/x7.js'), name], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        children.set(name, child);
+        prefixLines(child, name);
+        child.once('exit', (code, signal) => {
+          if (stopping) return;
+          process.stderr.write(`[dev] x7 ${name} exited (${signal ?? `code ${code}`}); stopping the others\n`);
+          void stopAll().then(() => resolve(1));
+        });
+      }
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          process.stderr.write(`\n[dev] ${signal}: stopping processor, worker and bridge (the stack keeps running; npm run stack:down stops it)\n`);
+          void stopAll().then(() => resolve(0));
+        });
+      }
+    });
+
+    const pageUrl = `http://${config.bridgeHost}:${config.bridgePort}/`;
+    const ready = await waitForHttp(`${pageUrl}healthz`, 60_000, () => stopping);
+    if (ready) {
+      process.stderr.write(`\n[dev] ready: open ${pageUrl} and sign in as a demo user (u-diego is a customer, u-ana an owner)\n\n`);
+    } else if (!stopping) {
+      process.stderr.write(`[dev] the bridge did not answer at ${pageUrl}healthz within 60 s\n`);
+      await stopAll();
+      return 1;
+    }
+    return exited;
+  },
+};
+
+function step(text: string): void {
+  process.stderr.write(`[dev] ${text}…\n`);
+}
+
+function prefixLines(child: ChildProcess, name: string): void {
+  const label = name.padEnd(9);
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${label}| ${line}\n`));
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForHttp(url: string, limitMs: number, cancelled: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline && !cancelled()) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(500);
+  }
+  return false;
+}
