@@ -1,0 +1,201 @@
+// The DASHBOARD chat's pure logic: the role policy, periods, and management plans.
+import { describe, expect, it } from 'vitest';
+import { announcementText, isExpired, type PendingAction, PENDING_TTL_MS, planAnnouncement, planCancelBooking, planHours, planPauseResume } from '../../processors/dashboard/actions.js';
+import { capabilities } from '../../processors/dashboard/agents.js';
+import { lastDays, localDate, parsePeriod } from '../../processors/dashboard/periods.js';
+import { topQuestionsAnswer, volumeAnswer } from '../../processors/dashboard/metrics.js';
+import { authorize, POLICY, roleAtLeast } from '../../processors/dashboard/policy.js';
+import type { BookingRow, HoursRow } from '../../processors/dashboard/tools.js';
+
+describe('role policy', () => {
+  it('orders roles owner > manager > staff', () => {
+    expect(roleAtLeast('owner', 'manager')).toBe(true);
+    expect(roleAtLeast('manager', 'manager')).toBe(true);
+    expect(roleAtLeast('staff', 'manager')).toBe(false);
+    expect(roleAtLeast('manager', 'owner')).toBe(false);
+  });
+
+  it('gives every action a least role', () => {
+    expect(POLICY).toEqual({
+      view_dashboard: 'staff',
+      view_analytics: 'staff',
+      announcement: 'manager',
+      pause_bookings: 'manager',
+      resume_bookings: 'manager',
+      cancel_booking: 'manager',
+      set_hours: 'owner',
+    });
+  });
+
+  it.each([
+    ['view_analytics', 'staff', true],
+    ['view_analytics', null, false],
+    ['pause_bookings', 'staff', false],
+    ['pause_bookings', 'manager', true],
+    ['cancel_booking', 'manager', true],
+    ['announcement', 'staff', false],
+    ['set_hours', 'manager', false],
+    ['set_hours', 'owner', true],
+  ] as const)('%s by %s: allowed=%s', (action, role, allowed) => {
+    expect(authorize(action, role).allowed).toBe(allowed);
+  });
+
+  it('names the action and the role needed in a denial', () => {
+    expect(authorize('pause_bookings', 'staff').reason).toBe('Pausing bookings needs the manager role or higher; you are staff.');
+    expect(authorize('view_analytics', null).reason).toBe('Viewing analytics needs the staff role or higher; you are not a member of this business.');
+  });
+
+  it('tells each role what it can do', () => {
+    expect(capabilities('staff')).toHaveLength(1);
+    expect(capabilities('manager')).toHaveLength(4);
+    expect(capabilities('owner')).toHaveLength(5);
+  });
+});
+
+describe('periods', () => {
+  // Wednesday 25 November 2026, 19:30 in Lisbon (UTC+0 in winter).
+  const now = new Date('2026-11-25T19:30:00Z');
+  const zone = 'Europe/Lisbon';
+  const range = (text: string) => {
+    const p = parsePeriod(text, now, zone);
+    return p && { key: p.key, from: p.from.toISOString(), to: p.to.toISOString() };
+  };
+
+  it('reads days, weeks (Monday first) and months on the business clock', () => {
+    expect(range('messages today')).toEqual({ key: 'today', from: '2026-11-25T00:00:00.000Z', to: '2026-11-26T00:00:00.000Z' });
+    expect(range('bookings yesterday?')?.from).toBe('2026-11-24T00:00:00.000Z');
+    expect(range('bookings tomorrow')?.from).toBe('2026-11-26T00:00:00.000Z');
+    expect(range('how many messages this week')).toEqual({ key: 'this_week', from: '2026-11-23T00:00:00.000Z', to: '2026-11-30T00:00:00.000Z' });
+    expect(range('last week')).toEqual({ key: 'last_week', from: '2026-11-16T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' });
+    expect(range('next week')?.from).toBe('2026-11-30T00:00:00.000Z');
+    expect(range('this weekend')).toEqual({ key: 'this_weekend', from: '2026-11-28T00:00:00.000Z', to: '2026-11-30T00:00:00.000Z' });
+    expect(range('last weekend')?.from).toBe('2026-11-21T00:00:00.000Z');
+    expect(range('this month')).toEqual({ key: 'this_month', from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' });
+    // 1 October is still summer time in Lisbon (+01:00).
+    expect(range('last month')).toEqual({ key: 'last_month', from: '2026-09-30T23:00:00.000Z', to: '2026-11-01T00:00:00.000Z' });
+    expect(range('esta semana')?.key).toBe('this_week');
+  });
+
+  it('reads rolling windows that include today', () => {
+    expect(range('messages in the last 7 days')).toEqual({ key: 'last_7_days', from: '2026-11-19T00:00:00.000Z', to: '2026-11-26T00:00:00.000Z' });
+    expect(range('past two weeks')?.key).toBe('last_14_days');
+    expect(range('next 3 days')).toEqual({ key: 'next_3_days', from: '2026-11-25T00:00:00.000Z', to: '2026-11-28T00:00:00.000Z' });
+    expect(lastDays(30, now, zone).from.toISOString()).toBe('2026-10-27T00:00:00.000Z');
+  });
+
+  it('follows the zone across DST: a summer day in Lisbon starts at 23:00 UTC', () => {
+    const summer = parsePeriod('today', new Date('2026-07-10T12:00:00Z'), zone)!;
+    expect(summer.from.toISOString()).toBe('2026-07-09T23:00:00.000Z');
+    expect(parsePeriod('today', new Date('2026-11-25T23:30:00Z'), 'America/New_York')!.from.toISOString()).toBe('2026-11-25T05:00:00.000Z');
+    expect(localDate(new Date('2026-07-09T23:30:00Z'), zone)).toBe('2026-07-10');
+  });
+
+  it('returns nothing when no period is named (the caller says its default)', () => {
+    expect(parsePeriod('how many messages do we get', now, zone)).toBeUndefined();
+    expect(parsePeriod('last few days', now, zone)).toBeUndefined();
+  });
+
+  it('takes the first period named', () => {
+    expect(parsePeriod('this week compared to last week', now, zone)!.key).toBe('this_week');
+  });
+});
+
+describe('management plans', () => {
+  const business = { id: 'lis-x', name: 'Taberna X', timeZone: 'Europe/Lisbon', acceptingBookings: true };
+  const hours: HoursRow[] = [
+    { weekday: 6, opens: '12:00', closes: '15:00' },
+    { weekday: 6, opens: '19:00', closes: '23:00' },
+  ];
+
+  it('replaces the named days with a full range and shows before → after', () => {
+    const plan = planHours({ weekdays: ['sat'], opens: '09:00', closes: '18:00', text: 'open 9 to 6 on Saturday' }, hours, business);
+    expect(plan.kind).toBe('confirm');
+    if (plan.kind !== 'confirm') return;
+    expect(plan.params).toEqual({ days: [{ weekday: 6, intervals: [{ opens: '09:00', closes: '18:00' }] }] });
+    expect(plan.description).toBe('set the opening hours of Taberna X (Saturday: 12:00–15:00, 19:00–23:00 → 09:00–18:00)');
+    expect(plan.card.kind).toBe('ACTION');
+    expect(plan.card.fields.Saturday).toBe('12:00–15:00, 19:00–23:00 → 09:00–18:00');
+  });
+
+  it('changes only the end named ("open till 1am") and keeps the lunch break', () => {
+    const plan = planHours({ weekdays: ['sat'], closes: '01:00', text: 'till 1am' }, hours, business);
+    expect(plan.kind === 'confirm' && plan.params).toEqual({
+      days: [{ weekday: 6, intervals: [{ opens: '12:00', closes: '15:00' }, { opens: '19:00', closes: '01:00' }] }],
+    });
+  });
+
+  it('closes days, and asks rather than guessing the days or a missing time', () => {
+    const closed = planHours({ weekdays: ['mon', 'tue'], closed: true, text: 'closed' }, hours, business);
+    expect(closed.kind === 'confirm' && closed.params).toEqual({ days: [{ weekday: 1, intervals: [] }, { weekday: 2, intervals: [] }] });
+    expect(planHours({ opens: '09:00', closes: '18:00', text: '9 to 6' }, hours, business).kind).toBe('ask');
+    expect(planHours({ weekdays: ['mon'], closes: '18:00', text: 'until 6' }, hours, business).kind).toBe('ask');
+    expect(planHours(undefined, hours, business).kind).toBe('ask');
+  });
+
+  it('does not ask to pause bookings that are already paused', () => {
+    expect(planPauseResume('pause_bookings', { ...business, acceptingBookings: false }, 0).kind).toBe('nothing');
+    expect(planPauseResume('resume_bookings', business, 0).kind).toBe('nothing');
+    const plan = planPauseResume('pause_bookings', business, 3);
+    expect(plan.kind === 'confirm' && plan.description).toContain('the 3 upcoming bookings stay as they are');
+  });
+
+  const booking: BookingRow = {
+    id: '3f2a9c1d-0000-4000-8000-000000000001', startsAt: new Date('2026-11-26T20:00:00Z'), partySize: 4, status: 'confirmed',
+    userId: 'u-diego', customer: 'Diego Ramírez', service: null, notes: null, workflowId: 'reservation-x',
+  };
+
+  it('plans a cancellation of a live booking only, and lists bookings when none is named', () => {
+    const plan = planCancelBooking(booking.id, booking, business, []);
+    expect(plan.kind).toBe('confirm');
+    if (plan.kind === 'confirm') {
+      expect(plan.params).toEqual({ bookingId: booking.id });
+      expect(plan.description).toContain('4 people, Thu 26 Nov 20:00, for Diego Ramírez');
+    }
+    expect(planCancelBooking(booking.id, { ...booking, status: 'completed' }, business, []).kind).toBe('nothing');
+    expect(planCancelBooking(booking.id, null, business, []).kind).toBe('ask');
+    const which = planCancelBooking(undefined, null, business, [booking]);
+    expect(which.kind === 'ask' && which.cards?.map((c) => c.kind)).toEqual(['BOOKING']);
+    expect(planCancelBooking('B-123', null, business, []).kind).toBe('ask');
+  });
+
+  it('needs the announcement text and keeps it as written', () => {
+    expect(planAnnouncement(undefined, business).kind).toBe('ask');
+    expect(planAnnouncement('x'.repeat(2001), business).kind).toBe('ask');
+    const plan = planAnnouncement(' Fado on Thursday ', business);
+    expect(plan.kind === 'confirm' && plan.params).toEqual({ text: 'Fado on Thursday' });
+  });
+
+  it('takes the announcement text after the colon of a request to announce', () => {
+    expect(announcementText('Post an announcement: fado night every Thursday from 21:00', undefined)).toBe('fado night every Thursday from 21:00');
+    expect(announcementText('Tell all our customers: we open at 10 tomorrow', undefined)).toBe('we open at 10 tomorrow');
+    expect(announcementText('announce: x', 'x')).toBe('x');
+    expect(announcementText('send an announcement', undefined)).toBeUndefined();
+  });
+
+  it('lets a pending action expire after 15 minutes', () => {
+    const pending = { requestedAt: 1_000_000 } as PendingAction;
+    expect(isExpired(pending, new Date(1_000_000 + PENDING_TTL_MS))).toBe(false);
+    expect(isExpired(pending, new Date(1_000_001 + PENDING_TTL_MS))).toBe(true);
+  });
+});
+
+describe('analytics answers', () => {
+  const period = { key: 'last_30_days', label: 'the last 30 days', from: new Date(0), to: new Date(1) };
+
+  it('ranks topics by label, merging intents that mean the same, and quotes the most repeated message', () => {
+    const answer = topQuestionsAnswer({
+      intents: [{ intent: 'faq', messages: 3 }, { intent: 'book', messages: 2 }, { intent: 'make_reservation', messages: 2 }],
+      messages: [{ text: 'Do you have parking?', messages: 2 }],
+      total: 9,
+    }, period, 'lis-x');
+    expect(answer.cards[0]!.fields).toEqual({ '1. Booking requests': '4 messages', '2. Practical questions (parking, payment, access…)': '3 messages' });
+    expect(answer.text).toBe('Of 9 customer messages the last 30 days, the most common topic is booking requests (4 messages); the most repeated message is “Do you have parking?” (2×).');
+  });
+
+  it('says when there is nothing to count rather than showing zeros as if they meant something', () => {
+    expect(topQuestionsAnswer({ intents: [], messages: [], total: 0 }, period, 'lis-x').cards).toEqual([]);
+    const volume = volumeAnswer({ customerMessages: 0, replies: 0, conversations: 0, customers: 0, busiestDay: null }, period, 'lis-x', 'Taberna X');
+    expect(volume.text).toBe('Taberna X had no customer messages the last 30 days.');
+    expect(volume.cards[0]!.kind).toBe('METRIC');
+  });
+});
