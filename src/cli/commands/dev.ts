@@ -4,6 +4,9 @@
 // processes and prints the chat page's address once the bridge answers.
 // Ctrl-C stops the three processes; the stack keeps running (npm run stack:down).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config.js';
@@ -31,7 +34,7 @@ export const devCommand: Command = {
   async run(args) {
     const { values } = parseCommandArgs<{ options: typeof OPTIONS; allowPositionals: false }>(args, { options: OPTIONS, allowPositionals: false });
     // Fail on bad configuration before starting anything.
-    const env = { ...process.env, X7_DEV_TOKENS: process.env.X7_DEV_TOKENS ?? '1' };
+    const env = { ...process.env, X7_DEV_TOKENS: process.env.X7_DEV_TOKENS ?? '1', X7_JWT_SECRET: process.env.X7_JWT_SECRET ?? devJwtSecret() };
     const config = loadConfig(env);
 
     if (!values['no-stack']) {
@@ -83,6 +86,19 @@ export const devCommand: Command = {
     return exited;
   },
 };
+
+/**
+ * Dev tokens are signed with X7_JWT_SECRET. Without one set, a secret made once and
+ * kept under .stack/ lets a page's token survive a restart of `x7 dev`.
+ */
+function devJwtSecret(): string {
+  const file = join(process.env.X7_STACK_DIR ?? projectPath('.stack'), 'dev-jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
 
 function step(text: string): void {
   process.stderr.write(`[dev] ${text}…\n`);

@@ -1,0 +1,154 @@
+// The bridge's plain HTTP side: the chat page, health, metrics, the dev sign-in
+// and the little API the page needs.
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname } from 'node:path';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { projectPath } from '../paths.js';
+import { isDependencyFailure } from '../pipeline/errors.js';
+import { AuthError, AuthUnavailableError, signToken, type TokenVerifier } from './auth.js';
+import type { Directory } from './directory.js';
+import type { BridgeMetrics } from './metrics.js';
+
+export interface HttpDeps {
+  config: Pick<Config, 'devTokens' | 'jwtSecret' | 'jwtIssuer' | 'jwtAudience'>;
+  verify: TokenVerifier;
+  directory: Directory;
+  metrics: BridgeMetrics;
+  logger: Logger;
+  /** Null when ready, else what is not. */
+  notReady: () => string[];
+}
+
+const DEV_TOKEN_TTL_SECONDS = 12 * 3600;
+const MAX_BODY_BYTES = 4096;
+
+/** Files of the page: URL path → file (the HTML and CSS from web/, the script compiled to dist/web/). */
+const STATIC: Record<string, string> = {
+  '/': projectPath('web', 'index.html'),
+  '/index.html': projectPath('web', 'index.html'),
+  '/style.css': projectPath('web', 'style.css'),
+  '/app.js': projectPath('dist', 'web', 'app.js'),
+  '/app.js.map': projectPath('dist', 'web', 'app.js.map'),
+  '/client.js': projectPath('dist', 'web', 'client.js'),
+  '/client.js.map': projectPath('dist', 'web', 'client.js.map'),
+};
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(deps, req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) return json(res, error.status, { error: error.message });
+      if (isDependencyFailure(error) || error instanceof AuthUnavailableError) {
+        deps.logger.warn({ err: error, url: req.url }, 'dependency unavailable');
+        return json(res, 503, { error: 'a service the bridge depends on is unavailable; try again shortly' });
+      }
+      deps.logger.error({ err: error, url: req.url }, 'request failed');
+      json(res, 500, { error: 'internal error' });
+    });
+  };
+}
+
+async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://bridge.invalid');
+  const route = `${req.method} ${url.pathname}`;
+  switch (route) {
+    case 'GET /healthz':
+      return json(res, 200, { status: 'ok' });
+    case 'GET /readyz': {
+      const problems = deps.notReady();
+      return json(res, problems.length === 0 ? 200 : 503, { ready: problems.length === 0, problems });
+    }
+    case 'GET /metrics':
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(deps.metrics.render());
+      return;
+    case 'GET /api/businesses': {
+      const identity = await authenticate(deps, req);
+      return json(res, 200, { userId: identity.userId, businesses: await deps.directory.businessesFor(identity.userId) });
+    }
+    case 'GET /dev/users':
+      requireDevTokens(deps);
+      return json(res, 200, { users: await deps.directory.demoUsers() });
+    case 'POST /dev/token': {
+      requireDevTokens(deps);
+      const body = await readJson(req);
+      const userId = (body as { userId?: unknown }).userId;
+      if (typeof userId !== 'string' || userId === '') throw new HttpError(400, 'body must be {"userId": "…"}');
+      // Only the demo users: the dev sign-in is for trying the product, not for minting arbitrary identities.
+      if (!(await deps.directory.userExists(userId))) throw new HttpError(404, `no user ${userId}`);
+      const token = await signToken(deps.config.jwtSecret!, userId, DEV_TOKEN_TTL_SECONDS, { issuer: deps.config.jwtIssuer, audience: deps.config.jwtAudience });
+      deps.logger.info({ userId }, 'dev token issued');
+      return json(res, 200, { token, userId, expiresIn: DEV_TOKEN_TTL_SECONDS });
+    }
+  }
+  const file = req.method === 'GET' || req.method === 'HEAD' ? STATIC[url.pathname] : undefined;
+  if (!file) throw new HttpError(404, 'not found');
+  let content: Buffer;
+  try {
+    content = await readFile(file);
+  } catch {
+    throw new HttpError(404, `${url.pathname} is not built (run npm run build)`);
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    // The page loads only its own files and talks only to its own origin.
+    'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+    'referrer-policy': 'no-referrer',
+  });
+  res.end(req.method === 'HEAD' ? undefined : content);
+}
+
+function requireDevTokens(deps: HttpDeps): void {
+  if (!deps.config.devTokens) throw new HttpError(404, 'not found');
+}
+
+async function authenticate(deps: HttpDeps, req: IncomingMessage) {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) throw new HttpError(401, 'missing bearer token');
+  try {
+    return await deps.verify(match[1]!);
+  } catch (error) {
+    if (error instanceof AuthError) throw new HttpError(401, error.message);
+    throw error;
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body too large');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof value !== 'object' || value === null) throw new Error('not an object');
+    return value;
+  } catch {
+    throw new HttpError(400, 'body must be a JSON object');
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
