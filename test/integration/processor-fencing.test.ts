@@ -5,30 +5,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodec } from '../../src/codec/index.js';
 import type { Config } from '../../src/config.js';
-import type { ChatType } from '../../src/events.js';
 import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../../src/kafka/client.js';
 import { topicName } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
-import type { ChatProcessor } from '../../src/pipeline/processor.js';
 import { transactionalIdFor } from '../../src/runtime/partition-producers.js';
 import { createProcessorRuntime, type ProcessorRuntime } from '../../src/runtime/processor-runtime.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
-import { chatMessage, prepareNamespace, sendChatMessages, TopicReader, uncommitted, waitUntil } from '../support/pipeline.js';
-
-const echo = (chatType: ChatType): ChatProcessor => ({
-  chatType,
-  async process(message, context) {
-    return [{
-      topic: 'chat.outbound',
-      key: message.conversationId,
-      value: {
-        eventId: crypto.randomUUID(), conversationId: message.conversationId, chatType, userId: message.userId,
-        businessId: message.businessId, causationId: message.eventId, producedAt: new Date(context.clock.now()),
-        body: { type: 'StatusUpdate', status: 'DONE', detail: message.text },
-      },
-    }];
-  },
-});
+import {
+  chatMessage,
+  echoProcessors,
+  prepareNamespace,
+  sendChatMessages,
+  TopicReader,
+  uncommitted,
+  waitUntil,
+} from '../support/pipeline.js';
 
 describe('processor runtime when its transactional producer is fenced', () => {
   let config: Config;
@@ -37,7 +28,7 @@ describe('processor runtime when its transactional producer is fenced', () => {
   beforeAll(async () => {
     config = isolatedConfig(uniquePrefix('fencing'), { X7_RETRY_INITIAL_MS: '100', X7_RETRY_MAX_MS: '500' });
     await prepareNamespace(config);
-    runtime = createProcessorRuntime({ config, logger: createLogger('test-fencing', 'error'), processors: [echo('DEDICATED'), echo('DASHBOARD'), echo('GLOBAL')] });
+    runtime = createProcessorRuntime({ config, logger: createLogger('test-fencing', 'error'), processors: echoProcessors() });
     await runtime.start();
   });
 

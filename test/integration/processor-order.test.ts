@@ -6,29 +6,21 @@ import type { Config } from '../../src/config.js';
 import type { ChatMessage, ChatType } from '../../src/events.js';
 import { JAVA_COMPATIBLE_PARTITIONER } from '../../src/kafka/client.js';
 import { createLogger } from '../../src/log.js';
-import type { ChatProcessor } from '../../src/pipeline/processor.js';
 import { createProcessorRuntime, type ProcessorRuntime } from '../../src/runtime/processor-runtime.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
-import { chatMessage, endOffsets, prepareNamespace, sendChatMessages, TopicReader, uncommitted, waitUntil } from '../support/pipeline.js';
+import {
+  chatMessage,
+  echoProcessors,
+  endOffsets,
+  prepareNamespace,
+  sendChatMessages,
+  TopicReader,
+  uncommitted,
+  waitUntil,
+} from '../support/pipeline.js';
 
 const CONVERSATIONS = 40;
 const PER_CONVERSATION = 25;
-
-/** Echoes the sequence number the test put in the text into the status detail. */
-const sequenceEcho = (chatType: ChatType): ChatProcessor => ({
-  chatType,
-  async process(message, context) {
-    return [{
-      topic: 'chat.outbound',
-      key: message.conversationId,
-      value: {
-        eventId: crypto.randomUUID(), conversationId: message.conversationId, chatType, userId: message.userId,
-        businessId: message.businessId, causationId: message.eventId, producedAt: new Date(context.clock.now()),
-        body: { type: 'StatusUpdate', status: 'DONE', detail: message.text },
-      },
-    }];
-  },
-});
 
 /** Conversation ids that cover every partition (keys hash as the Java client does). */
 function spreadOverPartitions(count: number, partitions: number): string[] {
@@ -58,7 +50,7 @@ describe('processor runtime ordering', () => {
     runtime = createProcessorRuntime({
       config,
       logger: createLogger('test-order', 'warn'),
-      processors: [sequenceEcho('DEDICATED'), sequenceEcho('DASHBOARD'), sequenceEcho('GLOBAL')],
+      processors: echoProcessors(),
       // Small transactions, so one fetch spans several and the boundaries are exercised.
       maxRecordsPerTransaction: 7,
     });

@@ -3,30 +3,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodec } from '../../src/codec/index.js';
 import type { Config } from '../../src/config.js';
-import type { ChatType } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
-import type { ChatProcessor } from '../../src/pipeline/processor.js';
 import { createProcessorRuntime, type ProcessorRuntime } from '../../src/runtime/processor-runtime.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
-import { chatMessage, prepareNamespace, sendChatMessages, sleep, TopicReader, uncommitted, waitUntil } from '../support/pipeline.js';
+import {
+  chatMessage,
+  echoProcessors,
+  prepareNamespace,
+  sendChatMessages,
+  sleep,
+  TopicReader,
+  uncommitted,
+  waitUntil,
+} from '../support/pipeline.js';
 
 const CONVERSATIONS = 30;
 const ROUNDS = 20;
-
-const sequenceEcho = (chatType: ChatType): ChatProcessor => ({
-  chatType,
-  async process(message, context) {
-    return [{
-      topic: 'chat.outbound',
-      key: message.conversationId,
-      value: {
-        eventId: crypto.randomUUID(), conversationId: message.conversationId, chatType, userId: message.userId,
-        businessId: message.businessId, causationId: message.eventId, producedAt: new Date(context.clock.now()),
-        body: { type: 'StatusUpdate', status: 'DONE', detail: message.text },
-      },
-    }];
-  },
-});
 
 describe('processor runtime across rebalances', () => {
   let config: Config;
@@ -35,7 +27,7 @@ describe('processor runtime across rebalances', () => {
     const runtime = createProcessorRuntime({
       config,
       logger: createLogger(name, 'error'),
-      processors: [sequenceEcho('DEDICATED'), sequenceEcho('DASHBOARD'), sequenceEcho('GLOBAL')],
+      processors: echoProcessors(),
       maxRecordsPerTransaction: 5,
     });
     runtimes.push(runtime);

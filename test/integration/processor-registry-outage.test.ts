@@ -7,11 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createCodec, frame, type EventCodec } from '../../src/codec/index.js';
 import type { Config } from '../../src/config.js';
-import type { ChatType } from '../../src/events.js';
 import { subjectFor, topicName } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
 import { projectPath } from '../../src/paths.js';
-import type { ChatProcessor } from '../../src/pipeline/processor.js';
 import { createProcessorRuntime, type ProcessorRuntime } from '../../src/runtime/processor-runtime.js';
 import { RegistryAdmin } from '../../src/schemas/registry.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
@@ -19,6 +17,7 @@ import { startPrivateRegistry, type PrivateRegistry } from '../support/private-r
 import {
   chatMessage,
   committedOffsets,
+  echoProcessors,
   prepareNamespace,
   produceInbound,
   sendChatMessages,
@@ -27,21 +26,6 @@ import {
   uncommitted,
   waitUntil,
 } from '../support/pipeline.js';
-
-const echo = (chatType: ChatType): ChatProcessor => ({
-  chatType,
-  async process(message, context) {
-    return [{
-      topic: 'chat.outbound',
-      key: message.conversationId,
-      value: {
-        eventId: crypto.randomUUID(), conversationId: message.conversationId, chatType, userId: message.userId,
-        businessId: message.businessId, causationId: message.eventId, producedAt: new Date(context.clock.now()),
-        body: { type: 'StatusUpdate', status: 'RECEIVED', detail: null },
-      },
-    }];
-  },
-});
 
 describe('processor runtime with the schema registry down', () => {
   let registry: PrivateRegistry;
@@ -57,7 +41,7 @@ describe('processor runtime with the schema registry down', () => {
     runtime = createProcessorRuntime({
       config,
       logger: createLogger('test-outage', 'error'),
-      processors: [echo('DEDICATED'), echo('DASHBOARD'), echo('GLOBAL')],
+      processors: echoProcessors(),
     });
     await runtime.start();
   }, 180_000);

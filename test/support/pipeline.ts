@@ -10,6 +10,30 @@ import type { ChatMessage, LogicalTopic } from '../../src/events.js';
 import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../../src/kafka/client.js';
 import { applyTopics, topicName } from '../../src/kafka/topics.js';
 import { registerSchemas, RegistryAdmin, schemaSources } from '../../src/schemas/registry.js';
+import { CHAT_TYPES, type ChatType } from '../../src/events.js';
+import type { ChatProcessor } from '../../src/pipeline/processor.js';
+
+/**
+ * One processor per chat type that answers each message with a DONE status whose
+ * detail is the message's text: tests put a sequence number or marker in the text
+ * and read it back on chat.outbound.
+ */
+export function echoProcessors(): ChatProcessor[] {
+  return CHAT_TYPES.map((chatType: ChatType): ChatProcessor => ({
+    chatType,
+    async process(message, context) {
+      return [{
+        topic: 'chat.outbound',
+        key: message.conversationId,
+        value: {
+          eventId: randomUUID(), conversationId: message.conversationId, chatType, userId: message.userId,
+          businessId: message.businessId, causationId: message.eventId, producedAt: new Date(context.clock.now()),
+          body: { type: 'StatusUpdate', status: 'DONE', detail: message.text },
+        },
+      }];
+    },
+  }));
+}
 
 /** Creates the namespace's topics and registers its subjects; returns subject → schema id. */
 export async function prepareNamespace(config: Config): Promise<Record<string, number>> {
