@@ -20,7 +20,7 @@ import { createX7Worker, workflowsPath, type X7Worker } from '../../src/workflow
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, TopicReader, waitUntil } from '../support/pipeline.js';
-import { quietTemporalLogger } from '../support/workflows.js';
+import { quietTemporalLogger, terminateRunningWorkflows } from '../support/workflows.js';
 
 const logger = createLogger('test', 'silent');
 const BUSINESS = 'lis-studio-cabelo-chiado';
@@ -61,9 +61,7 @@ describe('DASHBOARD management action through Temporal', () => {
 
   afterAll(async () => {
     if (client) {
-      for await (const info of client.workflow.list({ query: `TaskQueue = '${config.taskQueue}' AND ExecutionStatus = 'Running'` })) {
-        await client.workflow.getHandle(info.workflowId, info.runId).terminate('test cleanup').catch(() => undefined);
-      }
+      await terminateRunningWorkflows(client, config.taskQueue);
     }
     worker?.shutdown();
     await running;

@@ -24,7 +24,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, sendChatMessages, sleep, TopicReader, uncommitted, waitUntil } from '../support/pipeline.js';
 import { PrivateRedis } from '../support/redis.js';
-import { quietTemporalLogger } from '../support/workflows.js';
+import { quietTemporalLogger, terminateRunningWorkflows } from '../support/workflows.js';
 
 const TABERNA = 'lis-taberna-do-largo'; // restaurant, Tue–Sun 12:00–15:00 and 19:00–23:00, Lisbon
 const STUDIO = 'lis-studio-cabelo-chiado'; // salon, Tue–Fri 09:30–19:30, Sat 09:00–18:00
@@ -166,9 +166,7 @@ describe('DEDICATED conversations through the pipeline', () => {
       // Leave nothing running on the dev server.
       const connection = await Connection.connect({ address: config.temporalAddress });
       const client = new Client({ connection, namespace: config.temporalNamespace });
-      for await (const info of client.workflow.list({ query: `TaskQueue = '${config.taskQueue}' AND ExecutionStatus = 'Running'` })) {
-        await client.workflow.getHandle(info.workflowId, info.runId).terminate('test cleanup').catch(() => undefined);
-      }
+      await terminateRunningWorkflows(client, config.taskQueue);
       await connection.close();
     }
     worker?.shutdown();

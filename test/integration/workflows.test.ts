@@ -18,7 +18,7 @@ import { createX7Worker, workflowsPath, type X7Worker } from '../../src/workflow
 import { createTestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, TopicReader, waitUntil } from '../support/pipeline.js';
-import { insertBooking, insertBusiness, offsetIso, quietTemporalLogger } from '../support/workflows.js';
+import { insertBooking, insertBusiness, offsetIso, quietTemporalLogger, terminateRunningWorkflows } from '../support/workflows.js';
 
 type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -86,9 +86,7 @@ describe('workflows', () => {
   afterAll(async () => {
     // Leave nothing running on the dev server: terminate what the tests left behind.
     if (client) {
-      for await (const info of client.workflow.list({ query: `TaskQueue = '${config.taskQueue}' AND ExecutionStatus = 'Running'` })) {
-        await client.workflow.getHandle(info.workflowId, info.runId).terminate('test cleanup').catch(() => undefined);
-      }
+      await terminateRunningWorkflows(client, config.taskQueue);
     }
     worker?.shutdown();
     await running;

@@ -1,6 +1,7 @@
 // Test data and helpers for the workflow tests.
 import type { Logger as TemporalLogger } from '@temporalio/common';
 import type pg from 'pg';
+import type { Client } from '@temporalio/client';
 
 /** Temporal's bundler reports webpack's whole output at INFO: keep warnings and errors only. */
 export const quietTemporalLogger: TemporalLogger = {
@@ -38,4 +39,11 @@ export function offsetIso(date: Date, offsetMinutes: number): string {
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** Leaves nothing running on the shared dev server: terminates what a test's task queue still runs. */
+export async function terminateRunningWorkflows(client: Client, taskQueue: string): Promise<void> {
+  for await (const info of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+    await client.workflow.getHandle(info.workflowId, info.runId).terminate('test cleanup').catch(() => undefined);
+  }
 }
