@@ -40,6 +40,14 @@ export interface Config {
   retryInitialMs: number;
   retryMaxMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Port of /healthz, /readyz and /metrics of `x7 processor` and `x7 worker` (the
+   * bridge serves them on its own port). Null: the command's default
+   * (DEFAULT_METRICS_PORTS); 0: any free port (the start log line names it).
+   */
+  metricsPort: number | null;
+  /** Interface that port listens on. */
+  metricsHost: string;
 
   // --- `x7 bridge` (WebSocket bridge); see src/bridge/README.md ---
   /** HS256 key of client JWTs; null: HS256 tokens are refused. */
@@ -101,6 +109,14 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Where each process serves /healthz, /readyz and /metrics unless X7_METRICS_PORT says otherwise. */
+export const DEFAULT_METRICS_PORTS = { processor: 9464, worker: 9465 } as const;
+
+/** The metrics port of `service`: X7_METRICS_PORT when set, else the service's default. */
+export function metricsPortFor(config: Pick<Config, 'metricsPort'>, service: keyof typeof DEFAULT_METRICS_PORTS): number {
+  return config.metricsPort ?? DEFAULT_METRICS_PORTS[service];
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads the configuration; throws ConfigError naming every bad variable. */
@@ -127,6 +143,8 @@ export function loadConfig(env: Env = process.env): Config {
     retryInitialMs: read.int('X7_RETRY_INITIAL_MS', 250, 1, 60_000),
     retryMaxMs: read.int('X7_RETRY_MAX_MS', 10_000, 1, 600_000),
     logLevel: read.oneOf('X7_LOG_LEVEL', 'info', LOG_LEVELS),
+    metricsPort: read.optionalInt('X7_METRICS_PORT', 0, 65535),
+    metricsHost: read.string('X7_METRICS_HOST', '127.0.0.1'),
     jwtSecret: read.optional('X7_JWT_SECRET', (v) => Buffer.byteLength(v, 'utf8') >= 32, 'at least 32 bytes (HS256 needs a 256-bit key)', true),
     jwksUrl: read.optionalUrl('X7_JWKS_URL', ['http:', 'https:']),
     jwtIssuer: read.optional('X7_JWT_ISSUER'),
@@ -222,6 +240,11 @@ class EnvReader {
       return fallback;
     }
     return parsed;
+  }
+
+  /** A whole number that may be absent (null). */
+  optionalInt(name: string, min: number, max: number): number | null {
+    return this.raw(name, '') === '' ? null : this.int(name, min, min, max);
   }
 
   /** A value that may be absent (null); `secret` keeps the value out of the message. */

@@ -75,6 +75,13 @@ function since(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
 }
 
+/** A stage's latency, also reported to the runtime's metrics. */
+function timed(context: ProcessingContext, stage: string, started: number): number {
+  const ms = since(started);
+  context.observeStage?.(stage, ms);
+  return ms;
+}
+
 export function buildChatGraph(definition: ChatTypeDefinition, deps: ProcessorDeps) {
   const registry = new AgentRegistry(definition.agents);
   const db = poolDb(deps.pool, deps.config.databaseUrl);
@@ -85,7 +92,7 @@ export function buildChatGraph(definition: ChatTypeDefinition, deps: ProcessorDe
   // understanding and the user's turn.
   const conversation = async (state: State, config: LangGraphRunnableConfig): Promise<Partial<State>> => {
     const started = performance.now();
-    const { message } = invocation(config);
+    const { message, context } = invocation(config);
     if (findProcessed(state.processed, message.eventId)) {
       return { run: { eventId: message.eventId, replay: true, latencies: {} } };
     }
@@ -116,7 +123,7 @@ export function buildChatGraph(definition: ChatTypeDefinition, deps: ProcessorDe
         business,
         understanding,
         turns: appendTurns(state.turns, [turn]),
-        latencies: { conversation: since(started) },
+        latencies: { conversation: timed(context, 'conversation', started) },
       },
     };
   };
@@ -176,17 +183,19 @@ export function buildChatGraph(definition: ChatTypeDefinition, deps: ProcessorDe
         reason: coordinated.reason,
         memory,
         openTask,
-        latencies: { ...run.latencies, agent: since(started) },
+        latencies: { ...run.latencies, agent: timed(context, 'agent', started) },
       },
     };
   };
 
-  const workflow = async (state: State): Promise<Partial<State>> => {
+  const workflow = async (state: State, config: LangGraphRunnableConfig): Promise<Partial<State>> => {
     const started = performance.now();
+    const { context } = invocation(config);
     const run = state.run!;
     const requests = (run.contributions ?? []).flatMap((c) => c.result.workflows ?? []);
-    const outcomes = requests.length ? await runWorkflowRequests(deps.workflows, requests) : [];
-    return { run: { ...run, workflows: outcomes, latencies: { ...run.latencies, workflow: since(started) } } };
+    // The workflows carry the message's trace on, into the records their activities publish.
+    const outcomes = requests.length ? await runWorkflowRequests(deps.workflows, requests, { traceparent: context.traceparent }) : [];
+    return { run: { ...run, workflows: outcomes, latencies: { ...run.latencies, workflow: timed(context, 'workflow', started) } } };
   };
 
   // respond: outputs, Postgres, and the one write of the lasting state.
@@ -210,7 +219,7 @@ export function buildChatGraph(definition: ChatTypeDefinition, deps: ProcessorDe
       agent: run.agent ?? null,
       agentReason: run.reason ?? null,
       producedAt,
-      stageLatenciesMs: { ...context.stageLatenciesMs, ...run.latencies, respond: since(started) },
+      stageLatenciesMs: { ...context.stageLatenciesMs, ...run.latencies, respond: timed(context, 'respond', started) },
     });
     const turns = reply
       ? appendTurns(run.turns!, [{ role: 'assistant', text: reply.text, intent: null, agent: reply.agent, eventId: message.eventId, at: producedAt.getTime() }])

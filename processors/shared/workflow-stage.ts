@@ -18,7 +18,11 @@ export interface WorkflowOutcome {
   runId: string | null;
 }
 
-export async function runWorkflowRequests(workflows: WorkflowStarter, requests: readonly WorkflowRequest[]): Promise<WorkflowOutcome[]> {
+export async function runWorkflowRequests(
+  workflows: WorkflowStarter,
+  requests: readonly WorkflowRequest[],
+  options: { traceparent?: string } = {},
+): Promise<WorkflowOutcome[]> {
   const outcomes: WorkflowOutcome[] = [];
   // In order: a replaced booking's old workflow is cancelled before the new one starts.
   for (const request of requests) {
@@ -33,7 +37,10 @@ export async function runWorkflowRequests(workflows: WorkflowStarter, requests: 
       continue;
     }
     // The union is correlated per kind; TypeScript cannot see it through the call.
-    const started = await workflows.startWorkflow(request.kind, request.input as never, request.workflowId ? { workflowId: request.workflowId } : {});
+    const started = await workflows.startWorkflow(request.kind, request.input as never, {
+      ...(request.workflowId ? { workflowId: request.workflowId } : {}),
+      ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+    });
     outcomes.push({ action: 'start', workflowId: started.workflowId, result: started.alreadyStarted ? 'existing' : 'started', runId: started.runId });
   }
   return outcomes;

@@ -9,7 +9,8 @@ import { projectPath } from '../paths.js';
 import { isDependencyFailure } from '../pipeline/errors.js';
 import { AuthError, AuthUnavailableError, signToken, type TokenVerifier } from './auth.js';
 import type { Directory } from './directory.js';
-import type { BridgeMetrics } from './metrics.js';
+import { serveObservability, type Readiness } from '../observability/http.js';
+import type { BridgeMetrics } from '../observability/metrics.js';
 
 export interface HttpDeps {
   config: Pick<Config, 'devTokens' | 'jwtSecret' | 'jwtIssuer' | 'jwtAudience'>;
@@ -17,8 +18,8 @@ export interface HttpDeps {
   directory: Directory;
   metrics: BridgeMetrics;
   logger: Logger;
-  /** Null when ready, else what is not. */
-  notReady: () => string[];
+  /** Behind /readyz (the same model as every x7 process). */
+  readiness: Readiness;
 }
 
 const DEV_TOKEN_TTL_SECONDS = 12 * 3600;
@@ -64,18 +65,10 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
 
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://bridge.invalid');
+  // /healthz, /readyz and /metrics: shared with the processor and the worker.
+  if (await serveObservability({ registry: deps.metrics.registry, readiness: deps.readiness }, req, res)) return;
   const route = `${req.method} ${url.pathname}`;
   switch (route) {
-    case 'GET /healthz':
-      return json(res, 200, { status: 'ok' });
-    case 'GET /readyz': {
-      const problems = deps.notReady();
-      return json(res, problems.length === 0 ? 200 : 503, { ready: problems.length === 0, problems });
-    }
-    case 'GET /metrics':
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(deps.metrics.render());
-      return;
     case 'GET /api/businesses': {
       const identity = await authenticate(deps, req);
       return json(res, 200, { userId: identity.userId, businesses: await deps.directory.businessesFor(identity.userId) });

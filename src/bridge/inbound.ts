@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import type { EventCodec } from '../codec/index.js';
 import type { ChatMessage } from '../events.js';
 import { topicName } from '../kafka/topics.js';
+import { TRACEPARENT_HEADER } from '../observability/trace.js';
 import { toRedisError } from '../state/redis.js';
 import type { MessageFrame } from './protocol.js';
 
@@ -73,13 +74,18 @@ export class InboundPublisher {
     return eventId!;
   }
 
-  /** Encodes and produces; resolves once Kafka acknowledged the record. */
-  async publish(message: ChatMessage): Promise<void> {
+  /**
+   * Encodes and produces; resolves once Kafka acknowledged the record. `traceparent`
+   * (W3C) goes in the record's headers, so the processor continues that trace.
+   */
+  async publish(message: ChatMessage, traceparent?: string): Promise<void> {
     const value = await this.codec.encode('chat.inbound', message);
+    const headers: Record<string, string> = { 'x7.source': 'bridge' };
+    if (traceparent) headers[TRACEPARENT_HEADER] = traceparent;
     await this.producer.send({
       topic: topicName(this.options, 'chat.inbound'),
       acks: -1,
-      messages: [{ key: message.conversationId, value, headers: { 'x7.source': 'bridge' } }],
+      messages: [{ key: message.conversationId, value, headers }],
     });
   }
 }

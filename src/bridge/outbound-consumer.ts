@@ -25,7 +25,7 @@ import { backoffDelayMs, type BackoffPolicy } from '../runtime/backoff.js';
 import { cursorOf, type Cursor } from './cursor.js';
 import type { FanOut } from './fanout.js';
 import type { ConversationHistory } from './history.js';
-import type { BridgeMetrics } from './metrics.js';
+import type { BridgeMetrics } from '../observability/metrics.js';
 
 export interface OutboundConsumerOptions {
   kafka: Kafka;
@@ -154,12 +154,12 @@ export class OutboundConsumer {
         }
       });
       if (decoded === undefined) return; // stopping or rebalanced: nothing resolved past here
-      metrics.eventsConsumed++;
+      metrics.eventsConsumed.inc();
       if (decoded instanceof BadDataError) {
         // chat.outbound is written by our processor through the registry, so this
         // is a bug or a foreign writer. It cannot be shown to anyone; holding the
         // partition would stop every conversation on it. Logged and counted.
-        metrics.eventsUndecodable++;
+        metrics.eventsUndecodable.inc();
         logger.error({ partition: batch.partition, offset: message.offset, code: decoded.code, err: decoded }, 'undecodable chat.outbound record, not delivered');
         continue;
       }
@@ -174,7 +174,7 @@ export class OutboundConsumer {
     });
     if (written === undefined) return;
     for (const record of records) {
-      metrics.eventsDelivered += fanout.publish(record.conversationId, { cursor: record.cursor, eventJson: record.eventJson });
+      metrics.eventsDelivered.inc(fanout.publish(record.conversationId, { cursor: record.cursor, eventJson: record.eventJson }));
     }
     if (lastOffset !== undefined) resolveOffset(lastOffset);
     await heartbeat();
@@ -195,7 +195,7 @@ export class OutboundConsumer {
         return result;
       } catch (error) {
         if (!isDependencyFailure(error)) throw error;
-        this.options.metrics.dependencyFailures++;
+        this.options.metrics.dependencyFailures.inc();
         if (!this.failing) this.options.logger.error({ err: error }, 'dependency unavailable: chat.outbound delivery paused');
         this.failing = true;
         const until = Date.now() + backoffDelayMs(attempt, this.options.backoff);

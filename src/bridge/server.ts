@@ -22,7 +22,9 @@ import { FanOut } from './fanout.js';
 import { ConversationHistory } from './history.js';
 import { createHttpHandler } from './http.js';
 import { InboundPublisher } from './inbound.js';
-import { BridgeMetrics } from './metrics.js';
+import { backgroundProbe, Readiness } from '../observability/http.js';
+import { BridgeMetrics } from '../observability/metrics.js';
+import { pingPostgres, redisCheck } from '../observability/probes.js';
 import { isOriginAllowed } from './origin.js';
 import { bridgeGroupId, defaultInstanceId, OutboundConsumer } from './outbound-consumer.js';
 import { CLOSE_CODES } from './protocol.js';
@@ -72,10 +74,10 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
   const validator = createValidator({ limits: config, asyncRules: [knownBusinessRule(directory)] });
   const verify = createTokenVerifier(config);
   const sessions = new Set<Session>();
-  const metrics = new BridgeMetrics({
+  const metrics: BridgeMetrics = new BridgeMetrics({
     connections: () => sessions.size,
     subscriptions: () => fanout.subscriptionCount,
-    ready: () => notReady().length === 0,
+    ready: () => readiness.ready(),
   });
   const consumer = new OutboundConsumer({
     kafka, codec, history, fanout, metrics, logger, topicPrefix: config.topicPrefix,
@@ -87,27 +89,15 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
 
   // PostgreSQL answers every subscribe (who owns the conversation): probed in the
   // background so /readyz can say when it is gone.
-  let databaseOk = false;
-  const probeDatabase = async () => {
-    try {
-      await pool.query('select 1');
-      databaseOk = true;
-    } catch {
-      databaseOk = false;
-    }
-  };
-  const probe = setInterval(() => void probeDatabase(), 5_000);
-  probe.unref();
-
-  function notReady(): string[] {
-    const problems: string[] = [];
-    if (stopping) problems.push('shutting down');
-    if (!consumer.ready) problems.push('not consuming chat.outbound');
-    if (!producerConnected) problems.push('producer not connected');
-    if (redis.status !== 'ready') problems.push(`redis ${redis.status}`);
-    if (!databaseOk) problems.push('postgres unavailable');
-    return problems;
-  }
+  const databaseProbe = backgroundProbe(() => pingPostgres(pool));
+  const readiness: Readiness = new Readiness()
+    .add('bridge', () => (stopping ? 'shutting down' : null))
+    .add('kafka', () => [
+      ...(consumer.ready ? [] : ['not consuming chat.outbound']),
+      ...(producerConnected ? [] : ['producer not connected']),
+    ])
+    .add('redis', redisCheck(redis))
+    .add('postgres', databaseProbe.check);
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -117,7 +107,7 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
     perMessageDeflate: false,
   });
 
-  const server: Server = createServer(createHttpHandler({ config, verify, directory, metrics, logger, notReady }));
+  const server: Server = createServer(createHttpHandler({ config, verify, directory, metrics, logger, readiness }));
   server.on('upgrade', (req, socket, head) => {
     // Until ws takes the socket over, a reset while the token is being checked
     // would otherwise be an unhandled 'error' event.
@@ -151,7 +141,7 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (stopping) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
-      metrics.connectionsOpened++;
+      metrics.connectionsOpened.inc();
       const session = new Session(ws, identity, { config, authorizer, history, fanout, publisher, validator, metrics, logger });
       sessions.add(session);
       ws.on('close', () => sessions.delete(session));
@@ -181,7 +171,7 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
 
   return {
     async start() {
-      await probeDatabase();
+      await databaseProbe.start();
       await producer.connect();
       await consumer.start();
       await new Promise<void>((resolve, reject) => {
@@ -197,7 +187,7 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
     async stop() {
       stopping = true;
       clearInterval(heartbeat);
-      clearInterval(probe);
+      databaseProbe.stop();
       server.close();
       for (const session of sessions) session.close(CLOSE_CODES.goingAway, 'server shutting down');
       const deadline = Date.now() + 3_000;

@@ -12,6 +12,7 @@ import type { WebSocket } from 'ws';
 import { InvalidValueError } from '../codec/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { formatTraceparent, newTrace, traceLogFields } from '../observability/trace.js';
 import { isDependencyFailure } from '../pipeline/errors.js';
 import type { Validator } from '../pipeline/validation.js';
 import type { Identity } from './auth.js';
@@ -19,7 +20,7 @@ import type { Authorizer } from './authorization.js';
 import { FanOut, Subscription } from './fanout.js';
 import type { ConversationHistory } from './history.js';
 import { chatMessageFromFrame, ClientMessageIdReusedError, type InboundPublisher } from './inbound.js';
-import type { BridgeMetrics } from './metrics.js';
+import type { BridgeMetrics } from '../observability/metrics.js';
 import {
   ackFrame,
   CLOSE_CODES,
@@ -116,7 +117,7 @@ export class Session {
   private send(frame: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.deps.config.maxBufferedBytes) {
-      this.deps.metrics.slowConsumersDropped++;
+      this.deps.metrics.slowConsumersDropped.inc();
       this.logger.warn({ bufferedAmount: this.ws.bufferedAmount }, 'slow consumer: closing the connection');
       this.dispose();
       this.ws.close(CLOSE_CODES.slowConsumer, 'slow consumer: resume from your last cursor');
@@ -125,6 +126,7 @@ export class Session {
       return;
     }
     this.ws.send(frame);
+    this.deps.metrics.framesSent.inc();
   }
 
   private sendError(code: ErrorCode, message: string, extra: { ref?: string | null; field?: string | null; retryAfterMs?: number } = {}): void {
@@ -136,7 +138,7 @@ export class Session {
 
   private onFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     this.alive = true;
-    this.deps.metrics.framesReceived++;
+    this.deps.metrics.framesReceived.inc();
     if (!this.bucket.take(this.now())) {
       return this.sendError('RATE_LIMITED', 'too many frames: slow down', { retryAfterMs: this.bucket.retryAfterMs() });
     }
@@ -180,7 +182,7 @@ export class Session {
 
   private reportFailure(error: unknown, ref: string): void {
     if (isDependencyFailure(error)) {
-      this.deps.metrics.dependencyFailures++;
+      this.deps.metrics.dependencyFailures.inc();
       this.logger.warn({ err: error, ref }, 'dependency unavailable');
       return this.sendError('UNAVAILABLE', 'a service the bridge depends on is unavailable; try again shortly', { ref });
     }
@@ -218,7 +220,7 @@ export class Session {
         return this.sendError('HISTORY_GAP', `cannot resume: ${recovery.reason}; subscribe without "since" to start from the kept history`, { ref: conversationId });
       }
       const replayed = subscription.completeRecovery(recovery.entries);
-      this.deps.metrics.eventsReplayed += recovery.entries.length;
+      this.deps.metrics.eventsReplayed.inc(recovery.entries.length);
       this.send(subscribedFrame(conversationId, replayed, subscription.cursor()));
     } catch (error) {
       this.drop(subscription);
@@ -258,14 +260,16 @@ export class Session {
       throw error;
     }
     const message = { ...draft, eventId };
+    // The message starts a trace here: everything it causes downstream joins it.
+    const trace = newTrace();
     try {
-      await this.deps.publisher.publish(message);
+      await this.deps.publisher.publish(message, formatTraceparent(trace));
     } catch (error) {
       if (error instanceof InvalidValueError) return this.sendError('INVALID_EVENT', error.message, { ref, field: error.field });
       throw error;
     }
-    this.deps.metrics.messagesProduced++;
-    this.logger.info({ conversationId: message.conversationId, eventId }, 'message produced');
+    this.deps.metrics.messagesProduced.inc();
+    this.logger.info({ conversationId: message.conversationId, eventId, ...traceLogFields(trace) }, 'message produced');
     this.send(ackFrame(frame.clientMessageId, eventId));
   }
 }

@@ -38,6 +38,14 @@ export interface ProcessingContext {
    * (decode, validate), so an analytics fact can report every stage.
    */
   stageLatenciesMs: Readonly<Record<string, number>>;
+  /**
+   * W3C traceparent of this message's processing (a child of the one the message
+   * came with, or a new trace). The runtime puts it on every output record; a
+   * processor passes it on to work it starts elsewhere (workflow inputs).
+   */
+  traceparent?: string;
+  /** Reports how long one of the processor's stages took, in milliseconds (metrics). */
+  observeStage?: (stage: string, ms: number) => void;
 }
 
 export interface ChatProcessor {

@@ -16,7 +16,9 @@ import type { Config } from '../config.js';
 import { createKafka } from '../kafka/client.js';
 import { topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
-import { describeError, isDependencyFailure } from '../pipeline/errors.js';
+import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } from '../observability/metrics.js';
+import { RegistryRequestError, RegistryUnavailableError } from '../codec/errors.js';
+import { DependencyUnavailableError, describeError, isDependencyFailure } from '../pipeline/errors.js';
 import type { RejectionCode } from '../pipeline/rejection.js';
 import { ProcessorRegistry, systemClock, type ChatProcessor, type Clock } from '../pipeline/processor.js';
 import { createValidator, type AsyncRule } from '../pipeline/validation.js';
@@ -45,6 +47,8 @@ export interface ProcessorRuntimeOptions {
   maxTransactionMs?: number;
   /** Called when the consumer crashed for good (kafkajs will not restart it). */
   onFatal?: (error: Error) => void;
+  /** Where the runtime's metrics go; default: a registry of its own. */
+  metrics?: ProcessorMetrics;
 }
 
 export interface ProcessorRuntime {
@@ -52,6 +56,12 @@ export interface ProcessorRuntime {
   /** Stops fetching, finishes and commits the in-flight batches, disconnects. */
   stop(): Promise<void>;
   readonly counters: RuntimeCounters;
+  readonly metrics: ProcessorMetrics;
+  /**
+   * Why the runtime is not ready (empty when it is): not running, no partition of
+   * chat.inbound assigned, or partitions paused after a failure (with the reason).
+   */
+  notReady(): string[];
 }
 
 /** A transaction that could not be committed; the records from `offset` on are redone. */
@@ -66,6 +76,9 @@ interface Processed {
   offset: string;
   outputs: OutgoingRecord[];
   rejected: RejectionCode | null;
+  chatType: string;
+  /** The analytics outcome, or REJECTED. */
+  outcome: string;
 }
 
 export function createProcessorRuntime(options: ProcessorRuntimeOptions): ProcessorRuntime {
@@ -79,6 +92,8 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
   const maxTransactionMs = options.maxTransactionMs ?? DEFAULT_MAX_TRANSACTION_MS;
   const inboundTopic = topicName(config, 'chat.inbound');
   const counters = createCounters();
+  const metrics = options.metrics ?? createProcessorMetrics(createMetricsRegistry({ defaultMetrics: false }));
+  const logicalTopic = (physical: string) => (config.topicPrefix && physical.startsWith(config.topicPrefix) ? physical.slice(config.topicPrefix.length) : physical);
 
   let consumer: Consumer | undefined;
   let admin: Admin | undefined;
@@ -89,12 +104,17 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
   // Per partition: consecutive failures (for the backoff) and the pending resume.
   const attempts = new Map<number, number>();
   const resumeTimers = new Map<number, NodeJS.Timeout>();
+  // Readiness: the partitions of chat.inbound this member owns, and why any is held back.
+  let assigned: number[] = [];
+  const pausedFor = new Map<number, string>();
 
   const pauseAndRetry = (partition: number, offset: string, error: unknown) => {
     const attempt = (attempts.get(partition) ?? 0) + 1;
     attempts.set(partition, attempt);
     const delayMs = backoffDelayMs(attempt, { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs });
     counters.dependencyFailures += 1;
+    metrics.dependencyFailures.inc({ dependency: dependencyOf(error) });
+    pausedFor.set(partition, `${isDependencyFailure(error) ? '' : 'unexpected error: '}${describeError(error)}`.slice(0, 300));
     const details = { topic: inboundTopic, partition, offset, attempt, retryInMs: delayMs, error: describeError(error) };
     if (isDependencyFailure(error)) logger.warn(details, 'dependency unavailable: partition paused, will retry from this offset');
     else logger.error({ ...details, err: error }, 'unexpected error in the runtime: partition paused, will retry from this offset');
@@ -122,17 +142,22 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
     });
     let transaction: Awaited<ReturnType<typeof producer.transaction>> | undefined;
     try {
+      let started = performance.now();
       transaction = await producer.transaction();
       const topicMessages = groupByTopic(run.flatMap((p) => p.outputs));
       if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
+      metrics.observeStage('produce', (performance.now() - started) / 1000);
+      started = performance.now();
       await transaction.sendOffsets({
         consumerGroupId: config.consumerGroup,
         topics: [{ topic: inboundTopic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
       });
       await transaction.commit();
+      metrics.observeStage('commit', (performance.now() - started) / 1000);
     } catch (error) {
       if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
       counters.transactionsAborted += 1;
+      metrics.transactions.inc({ result: 'aborted' });
       // The producer may be fenced or mid-way through a broken transaction; the
       // retry starts from a fresh one (which fences this one, if still alive).
       await producers!.release(inboundTopic, partition);
@@ -140,11 +165,19 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
     }
     resolveOffset(last);
     attempts.delete(partition);
+    pausedFor.delete(partition);
     counters.transactionsCommitted += 1;
+    metrics.transactions.inc({ result: 'committed' });
     counters.recordsCommitted += run.length;
     for (const p of run) {
-      if (p.rejected) counters.recordsRejected[p.rejected] = (counters.recordsRejected[p.rejected] ?? 0) + 1;
-      else counters.outputsCommitted += p.outputs.length;
+      metrics.events.inc({ chat_type: p.chatType, outcome: p.outcome });
+      if (p.rejected) {
+        counters.recordsRejected[p.rejected] = (counters.recordsRejected[p.rejected] ?? 0) + 1;
+        metrics.dlqRecords.inc({ code: p.rejected });
+      } else {
+        counters.outputsCommitted += p.outputs.length;
+        for (const output of p.outputs) metrics.outputs.inc({ topic: logicalTopic(output.topic) });
+      }
     }
   };
 
@@ -222,15 +255,43 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       value: message.value,
       headers: message.headers,
     });
-    return {
-      offset: message.offset,
-      outputs: outcome.outputs,
-      rejected: outcome.kind === 'rejected' ? outcome.rejection.code : null,
-    };
+    return outcome.kind === 'rejected'
+      ? { offset: message.offset, outputs: outcome.outputs, rejected: outcome.rejection.code, chatType: outcome.chatType, outcome: 'REJECTED' }
+      : { offset: message.offset, outputs: outcome.outputs, rejected: null, chatType: outcome.message.chatType, outcome: outcome.outcome };
   };
+
+  /** Per assigned partition: high watermark − committed offset (what is left to process). */
+  const lag = async (): Promise<{ topic: string; partition: number; lag: number }[]> => {
+    if (state !== 'running' || !admin || assigned.length === 0) return [];
+    const [highs, [committed]] = await Promise.all([
+      admin.fetchTopicOffsets(inboundTopic),
+      admin.fetchOffsets({ groupId: config.consumerGroup, topics: [inboundTopic] }),
+    ]);
+    const result: { topic: string; partition: number; lag: number }[] = [];
+    for (const partition of assigned) {
+      const high = highs.find((h) => h.partition === partition);
+      if (!high) continue;
+      const at = committed?.partitions.find((p) => p.partition === partition)?.offset;
+      // No committed offset yet: a new group starts at the beginning (low watermark).
+      const from = at === undefined || BigInt(at) < 0n ? BigInt(high.low) : BigInt(at);
+      const behind = BigInt(high.high) - from;
+      result.push({ topic: inboundTopic, partition, lag: Number(behind > 0n ? behind : 0n) });
+    }
+    return result;
+  };
+  metrics.setHooks({ lag, pausedPartitions: () => counters.partitionsPaused });
 
   return {
     counters,
+    metrics,
+
+    notReady() {
+      if (state !== 'running') return [`processor runtime ${state}`];
+      const problems: string[] = [];
+      if (assigned.length === 0) problems.push(`no partition of ${inboundTopic} assigned`);
+      for (const [partition, reason] of [...pausedFor].sort(([a], [b]) => a - b)) problems.push(`partition ${partition} paused: ${reason}`);
+      return problems;
+    },
 
     async start() {
       if (state !== 'new') throw new Error(`the processor runtime cannot start: it is ${state}`);
@@ -245,6 +306,7 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
         validate: createValidator({ limits: config, now: () => clock.now(), asyncRules: options.asyncRules }),
         clock,
         logger,
+        metrics,
       });
       const admin_ = (admin = kafka.admin());
       const consumer_ = (consumer = kafka.consumer({
@@ -255,9 +317,15 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       }));
       consumer_.on(consumer_.events.GROUP_JOIN, ({ payload }) => {
         logger.info({ group: config.consumerGroup, assignment: payload.memberAssignment }, 'joined the consumer group');
+        assigned = [...(payload.memberAssignment[inboundTopic] ?? [])].sort((a, b) => a - b);
+        for (const partition of pausedFor.keys()) if (!assigned.includes(partition)) pausedFor.delete(partition);
         void producers!.retainOnly(payload.memberAssignment);
       });
+      consumer_.on(consumer_.events.REBALANCING, () => {
+        assigned = [];
+      });
       consumer_.on(consumer_.events.CRASH, ({ payload }) => {
+        assigned = [];
         logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
         if (!payload.restart) options.onFatal?.(payload.error);
       });
@@ -296,6 +364,8 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       for (const timer of resumeTimers.values()) clearTimeout(timer);
       resumeTimers.clear();
       counters.partitionsPaused = 0;
+      pausedFor.clear();
+      assigned = [];
       // disconnect() stops fetching and waits for the in-flight batches, which
       // commit what they processed, before leaving the group.
       await consumer?.disconnect();
@@ -305,6 +375,16 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       logger.info({ counters }, 'processor runtime stopped');
     },
   };
+}
+
+/** The dependency an error says is down, for x7_dependency_failures_total. */
+export function dependencyOf(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof DependencyUnavailableError) return e.dependency;
+    if (e instanceof RegistryUnavailableError || e instanceof RegistryRequestError) return 'registry';
+    if (e.name.startsWith('KafkaJS')) return 'kafka';
+  }
+  return isDependencyFailure(error) ? 'network' : 'unexpected';
 }
 
 const OUTPUT_TOPICS = ['chat.outbound', 'chat.analytics', 'chat.workflows', 'chat.inbound.dlq'] as const;

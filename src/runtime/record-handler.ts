@@ -12,6 +12,8 @@ import type { Config } from '../config.js';
 import type { ChatMessage } from '../events.js';
 import { topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
+import type { ProcessorMetrics, Stage } from '../observability/metrics.js';
+import { continueOrStart, formatTraceparent, traceLogFields, traceparentFromHeaders, TRACEPARENT_HEADER } from '../observability/trace.js';
 import { buildDlqRecord, type SourceRecord } from '../pipeline/dlq.js';
 import { describeError, isDependencyFailure } from '../pipeline/errors.js';
 import type { Clock, ProcessorRegistry } from '../pipeline/processor.js';
@@ -27,8 +29,18 @@ export interface OutgoingRecord {
 }
 
 export type RecordOutcome =
-  | { kind: 'processed'; message: ChatMessage; outputs: OutgoingRecord[] }
-  | { kind: 'rejected'; rejection: Rejection; outputs: [OutgoingRecord] };
+  | {
+    kind: 'processed'; message: ChatMessage; outputs: OutgoingRecord[];
+    /** The analytics fact's outcome (ANSWERED, WORKFLOW_STARTED …), PROCESSED without a fact. */
+    outcome: string;
+    traceId: string;
+  }
+  | {
+    kind: 'rejected'; rejection: Rejection; outputs: [OutgoingRecord];
+    /** The event's chat type, UNKNOWN when it could not be decoded. */
+    chatType: string;
+    traceId: string;
+  };
 
 export interface RecordHandlerDeps {
   config: Pick<Config, 'topicPrefix'>;
@@ -37,6 +49,8 @@ export interface RecordHandlerDeps {
   validate: Validator;
   clock: Clock;
   logger: Logger;
+  /** Stage latencies go to its x7_stage_duration_seconds. */
+  metrics?: Pick<ProcessorMetrics, 'observeStage'>;
 }
 
 export type RecordHandler = (source: SourceRecord) => Promise<RecordOutcome>;
@@ -44,15 +58,21 @@ export type RecordHandler = (source: SourceRecord) => Promise<RecordOutcome>;
 export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
   const dlqTopic = topicName(deps.config, 'chat.inbound.dlq');
 
-  const reject = (source: SourceRecord, rejection: Rejection, logger: Logger): RecordOutcome => {
+  const reject = (source: SourceRecord, rejection: Rejection, logger: Logger, chatType: string, traceId: string): RecordOutcome => {
     logger.warn({ code: rejection.code, field: rejection.field, reason: rejection.message }, 'rejected inbound event to the DLQ');
+    // The DLQ record keeps the event's own headers (its traceparent, if it had one) byte for byte.
     const dlq = buildDlqRecord(source, rejection, new Date(deps.clock.now()));
-    return { kind: 'rejected', rejection, outputs: [{ topic: dlqTopic, ...dlq }] };
+    return { kind: 'rejected', rejection, outputs: [{ topic: dlqTopic, ...dlq }], chatType, traceId };
   };
+  const observe = (stage: Stage, ms: number) => deps.metrics?.observeStage(stage, ms / 1000);
 
   return async (source) => {
     const coordinates = { topic: source.topic, partition: source.partition, offset: source.offset };
-    const sourceLogger = deps.logger.child(coordinates);
+    // This record's span: a child of the traceparent it came with, or a new trace.
+    // Every record it causes carries it as their parent.
+    const span = continueOrStart(traceparentFromHeaders(source.headers));
+    const traceparent = formatTraceparent(span);
+    const sourceLogger = deps.logger.child({ ...coordinates, ...traceLogFields(span) });
     const stageLatenciesMs: Record<string, number> = {};
 
     let started = performance.now();
@@ -60,16 +80,18 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
     try {
       message = (await deps.codec.decode('chat.inbound', source.value)).value;
     } catch (error) {
-      if (error instanceof BadDataError) return reject(source, rejectionFromBadData(error), sourceLogger);
+      if (error instanceof BadDataError) return reject(source, rejectionFromBadData(error), sourceLogger, 'UNKNOWN', span.traceId);
       throw error;
     }
     stageLatenciesMs.decode = performance.now() - started;
+    observe('decode', stageLatenciesMs.decode);
 
     const logger = sourceLogger.child({ conversationId: message.conversationId, eventId: message.eventId });
     started = performance.now();
     const rejection = await deps.validate(message);
-    if (rejection) return reject(source, rejection, logger);
+    if (rejection) return reject(source, rejection, logger, message.chatType, span.traceId);
     stageLatenciesMs.validate = performance.now() - started;
+    observe('validate', stageLatenciesMs.validate);
 
     try {
       const produced = await deps.processors.get(message.chatType).process(message, {
@@ -77,16 +99,23 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
         source: coordinates,
         clock: deps.clock,
         stageLatenciesMs,
+        traceparent,
+        observeStage: (stage, ms) => {
+          if ((STAGE_NAMES as readonly string[]).includes(stage)) observe(stage as Stage, ms);
+        },
       });
       const outputs: OutgoingRecord[] = [];
+      let outcome = 'PROCESSED';
       for (const output of produced) {
+        if (output.topic === 'chat.analytics') outcome = output.value.outcome;
         outputs.push({
           topic: topicName(deps.config, output.topic),
           key: output.key,
           value: await deps.codec.encode(output.topic, output.value),
+          headers: { [TRACEPARENT_HEADER]: traceparent },
         });
       }
-      return { kind: 'processed', message, outputs };
+      return { kind: 'processed', message, outputs, outcome, traceId: span.traceId };
     } catch (error) {
       if (isDependencyFailure(error)) throw error;
       // A processor that fails on one event for any other reason (a bug, or an
@@ -94,7 +123,10 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
       // the reason so an operator can replay it after the fix, rather than block
       // every later message of the partition behind it.
       logger.error({ err: error }, 'processor failed on the event; dead-lettering it');
-      return reject(source, { code: 'PROCESSING_ERROR', field: null, message: describeError(error) }, logger);
+      return reject(source, { code: 'PROCESSING_ERROR', field: null, message: describeError(error) }, logger, message.chatType, span.traceId);
     }
   };
 }
+
+/** The stages a processor may report (the runtime measures the others). */
+const STAGE_NAMES = ['conversation', 'agent', 'workflow', 'respond'] as const;

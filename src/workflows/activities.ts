@@ -15,6 +15,8 @@ import type { Config } from '../config.js';
 import type { OutboundEvent, TopicValues, ValueTopic, WorkflowEvent } from '../events.js';
 import { topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
+import type { WorkerMetrics } from '../observability/metrics.js';
+import { childSpan, formatTraceparent, parseTraceparent, traceLogFields, TRACEPARENT_HEADER } from '../observability/trace.js';
 import { workflowEventIds } from './event-ids.js';
 import type {
   CompleteBookingResult,
@@ -34,6 +36,8 @@ export interface ActivityDependencies {
   producer: Pick<Producer, 'sendBatch'>;
   config: Pick<Config, 'topicPrefix'>;
   logger: Logger;
+  /** Workflow status changes and activity failures are counted here when given. */
+  metrics?: Pick<WorkerMetrics, 'workflows' | 'activityFailures'>;
 }
 
 export interface BookingRef {
@@ -64,7 +68,13 @@ export function classifyActivityError(error: unknown): unknown {
   return error;
 }
 
-async function guarded<T>(logger: Logger, activity: string, fields: Record<string, unknown>, body: () => Promise<T>): Promise<T> {
+async function guarded<T>(
+  logger: Logger,
+  activity: string,
+  fields: Record<string, unknown>,
+  body: () => Promise<T>,
+  metrics?: ActivityDependencies['metrics'],
+): Promise<T> {
   try {
     return await body();
   } catch (error) {
@@ -76,6 +86,7 @@ async function guarded<T>(logger: Logger, activity: string, fields: Record<strin
       // called outside an activity (unit use): no attempt number
     }
     const retrying = !(failure instanceof ApplicationFailure && failure.nonRetryable);
+    metrics?.activityFailures.inc({ activity, retrying: String(retrying) });
     logger[retrying ? 'warn' : 'error']({ ...fields, activity, attempt, err: error, retrying }, `${activity} failed`);
     throw failure;
   }
@@ -103,6 +114,7 @@ function localTime(iso: string, timeZone: string): string {
 export function createActivities(deps: ActivityDependencies) {
   const { pool, codec, producer, config } = deps;
   const logger = deps.logger;
+  const guard = <T>(activity: string, fields: Record<string, unknown>, body: () => Promise<T>) => guarded(logger, activity, fields, body, deps.metrics);
 
   return {
     /**
@@ -111,8 +123,12 @@ export function createActivities(deps: ActivityDependencies) {
      * Safe to repeat: the same input yields the same event ids and row.
      */
     async publishWorkflowEvent(input: PublishInput): Promise<PublishResult> {
-      const fields = { workflowId: input.workflowId, status: input.status, conversationId: input.conversationId };
-      return guarded(logger, 'publishWorkflowEvent', fields, async () => {
+      // The records join the trace of the message that started the workflow, as a span of their own.
+      const parent = parseTraceparent(input.traceparent);
+      const span = parent ? childSpan(parent) : null;
+      const fields = { workflowId: input.workflowId, status: input.status, conversationId: input.conversationId, ...(span ? traceLogFields(span) : {}) };
+      const headers = span ? { [TRACEPARENT_HEADER]: formatTraceparent(span) } : undefined;
+      return guard('publishWorkflowEvent', fields, async () => {
         const ids = workflowEventIds(input.workflowId, input.sequence, input.status);
         const occurredAt = new Date(input.occurredAt);
         if (Number.isNaN(occurredAt.getTime())) throw new InvalidWorkflowInputError('occurredAt', `${JSON.stringify(input.occurredAt)} is not an instant`);
@@ -163,10 +179,11 @@ export function createActivities(deps: ActivityDependencies) {
         await producer.sendBatch({
           acks: -1,
           topicMessages: [
-            { topic: topicName(config, 'chat.workflows'), messages: [{ key: input.workflowId, value: workflowValue }] },
-            { topic: topicName(config, 'chat.outbound'), messages: [{ key: input.conversationId, value: outboundValue }] },
+            { topic: topicName(config, 'chat.workflows'), messages: [{ key: input.workflowId, value: workflowValue, headers }] },
+            { topic: topicName(config, 'chat.outbound'), messages: [{ key: input.conversationId, value: outboundValue, headers }] },
           ],
         });
+        deps.metrics?.workflows.inc({ workflow_type: input.workflowType, status: input.status });
         logger.info({ ...fields, eventId: ids.workflowEventId, sequence: input.sequence }, 'workflow status published');
         return ids;
       });
@@ -174,7 +191,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** pending → confirmed, owned by this workflow. Confirming again is a no-op. */
     async confirmBooking(ref: BookingRef): Promise<ConfirmBookingResult> {
-      return guarded(logger, 'confirmBooking', { ...ref }, async () => {
+      return guard('confirmBooking', { ...ref }, async () => {
         const outcome = await transaction(pool, async (client) => {
           const { rows } = await client.query<{ status: string; workflow_id: string | null; accepting_bookings: boolean; slot_minutes: number }>(
             `select b.status, b.workflow_id, z.accepting_bookings, z.slot_minutes
@@ -210,7 +227,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** The reminder text, if the booking is still confirmed when it is due. */
     async sendReminder(input: BookingRef & { partySize: number; startsAt: string; timeZone: string }): Promise<ReminderResult> {
-      return guarded(logger, 'sendReminder', { bookingId: input.bookingId, workflowId: input.workflowId }, async () => {
+      return guard('sendReminder', { bookingId: input.bookingId, workflowId: input.workflowId }, async () => {
         const { rows } = await pool.query<{ status: string }>('select status from bookings where id = $1 and business_id = $2', [input.bookingId, input.businessId]);
         const status = rows[0]?.status ?? 'missing';
         if (status !== 'confirmed') return { sent: false, bookingStatus: status, detail: `no reminder: booking is ${status}` };
@@ -224,7 +241,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** pending/confirmed → cancelled with the reason in notes. Cancelling again is a no-op. */
     async cancelBooking(input: BookingRef & { reason: string }): Promise<{ previousStatus: string }> {
-      return guarded(logger, 'cancelBooking', { bookingId: input.bookingId, workflowId: input.workflowId }, async () => {
+      return guard('cancelBooking', { bookingId: input.bookingId, workflowId: input.workflowId }, async () => {
         const outcome = await transaction(pool, async (client) => {
           const { rows } = await client.query<{ status: string }>(
             'select status from bookings where id = $1 and business_id = $2 for update',
@@ -248,7 +265,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** confirmed → completed once the slot has passed. */
     async completeBooking(ref: BookingRef): Promise<CompleteBookingResult> {
-      return guarded(logger, 'completeBooking', { ...ref }, async () => {
+      return guard('completeBooking', { ...ref }, async () => {
         const { rows } = await pool.query<{ status: string }>(
           `update bookings set status = case when status = 'confirmed' then 'completed' else status end
             where id = $1 and business_id = $2 returning status`,
@@ -267,7 +284,7 @@ export function createActivities(deps: ActivityDependencies) {
      */
     async runManagementAction(raw: ManagementActionInput & { workflowId: string }): Promise<ManagementActionResult> {
       const fields = { workflowId: raw.workflowId, action: raw.action, businessId: raw.businessId, conversationId: raw.conversationId };
-      return guarded(logger, 'runManagementAction', fields, async () => {
+      return guard('runManagementAction', fields, async () => {
         const input = validateManagementActionInput(raw);
         const base = { workflowId: raw.workflowId, conversationId: input.conversationId, causationId: input.causationId, params: input.params };
         let failure: string | undefined;

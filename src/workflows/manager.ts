@@ -18,6 +18,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { parseTraceparent } from '../observability/trace.js';
 import { DependencyUnavailableError, isDependencyFailure } from '../pipeline/errors.js';
 import type { WorkflowInputs, WorkflowKind } from './types.js';
 import { InvalidWorkflowInputError, validateWorkflowInput, WORKFLOW_KINDS } from './validate.js';
@@ -151,13 +152,30 @@ export class WorkflowManager {
     await this.connection?.close();
   }
 
+  /** Resolves when Temporal answers (readiness probes); throws DependencyUnavailableError when it does not. */
+  async ping(timeoutMs = 3_000): Promise<void> {
+    const connection = this.client.connection;
+    try {
+      await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new DependencyUnavailableError('temporal', `${this.config.temporalAddress}: ${message}`, { cause: error });
+    }
+  }
+
   /**
    * Starts a workflow, or finds the one already started under the same id. The id is
    * never reused (REJECT_DUPLICATE): a replayed chat message whose reservation already
    * completed must not book the table again. Bad input throws InvalidWorkflowInputError
-   * before anything starts.
+   * before anything starts. `traceparent` (W3C) joins the workflow to the trace of the
+   * message that caused it: it travels in the input, and the records the workflow
+   * publishes carry a child span of it.
    */
-  async startWorkflow<K extends WorkflowKind>(kind: K, input: WorkflowInputs[K], options: { workflowId?: string } = {}): Promise<StartResult> {
+  async startWorkflow<K extends WorkflowKind>(
+    kind: K,
+    input: WorkflowInputs[K],
+    options: { workflowId?: string; traceparent?: string | null } = {},
+  ): Promise<StartResult> {
     // A callback time a little behind our clock is a producer's "now" plus transit, not a
     // mistake; one further back is (the caller meant another day or another zone).
     const notBefore = new Date(Date.now() - PAST_CALLBACK_GRACE_MS);
@@ -166,11 +184,14 @@ export class WorkflowManager {
     if (workflowId.trim() === '' || workflowId.length > 255) throw new InvalidWorkflowInputError('workflowId', 'expected 1 to 255 characters');
     const type = WORKFLOW_TYPE_NAMES[kind];
     const v = validated as { businessId: string; conversationId: string; causationId?: string | null };
+    // An invalid traceparent is dropped (the spec: start afresh), never a reason to refuse the start.
+    const traceparent = options.traceparent ?? (input as { traceparent?: string | null }).traceparent ?? null;
+    const args = parseTraceparent(traceparent) ? { ...validated, traceparent } : validated;
     try {
       const handle = await this.client.workflow.start(type, {
         taskQueue: this.config.taskQueue,
         workflowId,
-        args: [validated],
+        args: [args],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         // Memo: shown by list/describe, and how getActiveWorkflows filters by business
         // without a custom search attribute that each namespace would have to register.

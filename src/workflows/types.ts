@@ -22,6 +22,8 @@ export interface ReservationInput {
   reminderLeadMinutes?: number;
   /** Chat type of the conversation updates go to (default DEDICATED: bookings are made there). */
   chatType?: ChatType;
+  /** W3C traceparent of the message that caused it; the records it publishes join that trace. */
+  traceparent?: string | null;
 }
 
 export type ManagementActionName = 'set_hours' | 'pause_bookings' | 'resume_bookings' | 'cancel_booking' | 'announcement';
@@ -37,6 +39,8 @@ export interface ManagementActionInput {
   causationId: string | null;
   /** Default DASHBOARD: management actions come from the staff's dashboard chat. */
   chatType?: ChatType;
+  /** W3C traceparent of the message that caused it. */
+  traceparent?: string | null;
 }
 
 export interface VoiceCallbackInput {
@@ -50,6 +54,8 @@ export interface VoiceCallbackInput {
   causationId?: string | null;
   /** Default DEDICATED: a customer asks a business to call back. */
   chatType?: ChatType;
+  /** W3C traceparent of the message that caused it. */
+  traceparent?: string | null;
 }
 
 export interface WorkflowInputs {
@@ -78,6 +84,8 @@ export interface PublishInput {
   businessId: string | null;
   causationId: string | null;
   detail: string | null;
+  /** The workflow input's traceparent: the published records carry a child span of it. */
+  traceparent?: string | null;
 }
 
 export interface PublishResult {

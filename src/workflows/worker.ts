@@ -12,6 +12,9 @@ import type { Config } from '../config.js';
 import { createPool } from '../db/index.js';
 import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../kafka/client.js';
 import type { Logger } from '../log.js';
+import { backgroundProbe, Readiness } from '../observability/http.js';
+import { createMetricsRegistry, createWorkerMetrics, type WorkerMetrics } from '../observability/metrics.js';
+import { pingPostgres, pingRegistry, pingTemporal } from '../observability/probes.js';
 import { DependencyUnavailableError } from '../pipeline/errors.js';
 import { createActivities } from './activities.js';
 
@@ -62,10 +65,17 @@ export interface X7WorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long shutdown waits for running activities before cancelling them. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Where the worker's metrics go; default: a registry of its own. */
+  metrics?: WorkerMetrics;
+  /** The readiness model the worker adds its checks to; default: a new one. */
+  readiness?: Readiness;
 }
 
 export interface X7Worker {
   readonly taskQueue: string;
+  readonly metrics: WorkerMetrics;
+  /** Polling, and Temporal, PostgreSQL and the schema registry answering (probed while run() runs). */
+  readonly readiness: Readiness;
   /** Polls until shutdown() (or a fatal worker error); closes every dependency before it resolves. */
   run(): Promise<void>;
   /** Stops polling, lets running tasks finish (up to the grace time), then run() resolves. */
@@ -106,13 +116,20 @@ export async function createX7Worker(options: X7WorkerOptions): Promise<X7Worker
   const producer = lazyProducer(
     createKafka(config, 'worker', logger).producer({ createPartitioner: JAVA_COMPATIBLE_PARTITIONER, idempotent: true, maxInFlightRequests: 1 }),
   );
+  const metrics = options.metrics ?? createWorkerMetrics(createMetricsRegistry({ defaultMetrics: false }));
+  const probes = {
+    temporal: backgroundProbe(() => pingTemporal(connection)),
+    postgres: backgroundProbe(() => pingPostgres(pool)),
+    registry: backgroundProbe(() => pingRegistry(config.schemaRegistryUrl)),
+  };
   const closeDependencies = async () => {
+    for (const probe of Object.values(probes)) probe.stop();
     await Promise.allSettled([producer.disconnect(), pool.end(), connection.close()]);
   };
 
   let worker: Worker;
   try {
-    const activities = createActivities({ pool, codec: createCodec(config), producer, config, logger: logger.child({ component: 'activities' }) });
+    const activities = createActivities({ pool, codec: createCodec(config), producer, config, logger: logger.child({ component: 'activities' }), metrics });
     worker = await Worker.create({
       connection,
       namespace: config.temporalNamespace,
@@ -127,10 +144,19 @@ export async function createX7Worker(options: X7WorkerOptions): Promise<X7Worker
   }
   logger.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace, address: config.temporalAddress }, 'worker ready');
 
+  const readiness = (options.readiness ?? new Readiness())
+    .add('worker', () => (worker.getState() === 'RUNNING' ? null : `${worker.getState().toLowerCase()}, not polling ${config.taskQueue}`))
+    .add('temporal', probes.temporal.check)
+    .add('postgres', probes.postgres.check)
+    .add('registry', probes.registry.check);
+
   return {
     taskQueue: config.taskQueue,
+    metrics,
+    readiness,
     async run() {
       try {
+        for (const probe of Object.values(probes)) void probe.start();
         await worker.run();
       } finally {
         await closeDependencies();

@@ -66,6 +66,7 @@ interface Audience {
   userId: string;
   businessId: string | null;
   causationId: string | null;
+  traceparent: string | null;
 }
 
 /** Publishes status changes in order, keeping the query's state in step. */
@@ -130,6 +131,7 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     userId: input.userId,
     businessId: input.businessId,
     causationId: input.causationId,
+    traceparent: input.traceparent ?? null,
   }, state);
   const booking = { bookingId: input.bookingId, businessId: input.businessId, workflowId: workflowInfo().workflowId };
   const startsAt = instant(input.startsAt, 'startsAt');
@@ -206,6 +208,7 @@ export async function managementActionWorkflow(input: ManagementActionInput): Pr
     userId: input.userId,
     businessId: input.businessId,
     causationId: input.causationId,
+    traceparent: input.traceparent ?? null,
   }, state);
 
   let result: ManagementActionResult;
@@ -247,6 +250,7 @@ export async function voiceCallbackWorkflow(input: VoiceCallbackInput): Promise<
     userId: input.userId,
     businessId: input.businessId,
     causationId: input.causationId ?? null,
+    traceparent: input.traceparent ?? null,
   }, state);
   const at = instant(input.callbackAt, 'callbackAt');
   try {

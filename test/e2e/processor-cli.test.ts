@@ -32,6 +32,15 @@ describe('x7 processor', () => {
       expect(facts[0]).toMatchObject({ inboundEventId: message.eventId, chatType: 'GLOBAL', conversationId: message.conversationId });
       await waitUntil(async () => Object.keys(await uncommitted(config)).length === 0, 20_000, 'the offset committed');
 
+      // X7_METRICS_PORT=0 (isolatedEnv): the start log line says where /metrics is.
+      const serving = processor.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; port?: number })
+        .find((l) => l.msg?.startsWith('serving /healthz, /readyz and /metrics'));
+      expect(serving?.port).toBeGreaterThan(0);
+      const base = `http://127.0.0.1:${serving!.port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 200, 20_000, '/readyz 200');
+      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^x7_events_total\{chat_type="GLOBAL",outcome="[A-Z_]+"\} 1$/m);
+
       const code = await stopProcess(processor);
       expect(code, processor.output()).toBe(0);
       const lines = processor.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -57,6 +57,16 @@ describe('x7 worker', () => {
       expect(result).toEqual({ callbackAt: due.toISOString() });
       const { rows } = await db.pool.query('select status from workflow_runs where workflow_id = $1', [started.workflowId]);
       expect(rows).toEqual([{ status: 'COMPLETED' }]);
+
+      // X7_METRICS_PORT=0 (isolatedEnv): the start log line says where /metrics is.
+      const serving = child.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; port?: number })
+        .find((l) => l.msg?.startsWith('serving /healthz, /readyz and /metrics'));
+      const base = `http://127.0.0.1:${serving!.port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 200, 20_000, '/readyz 200');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/^x7_workflows_total\{workflow_type="VOICE_CALLBACK",status="STARTED"\} 1$/m);
+      expect(metrics).toMatch(/^x7_workflows_total\{workflow_type="VOICE_CALLBACK",status="COMPLETED"\} 1$/m);
     } finally {
       const code = await stopProcess(child);
       expect(code, child.output()).toBe(0);

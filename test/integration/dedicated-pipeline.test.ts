@@ -12,6 +12,7 @@ import { createCodec, type EventCodec } from '../../src/codec/index.js';
 import type { Config } from '../../src/config.js';
 import type { AnalyticsEvent, ChatMessage, OutboundEvent, Reply } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
+import { parseTraceparent, traceparentFromHeaders } from '../../src/observability/trace.js';
 import { zonedDateTimeToInstant } from '../../src/understanding/index.js';
 import { systemClock } from '../../src/pipeline/processor.js';
 import { createProcessorRuntime, type ProcessorRuntime } from '../../src/runtime/processor-runtime.js';
@@ -55,6 +56,7 @@ describe('DEDICATED conversations through the pipeline', () => {
   let outbound: TopicReader;
   let analytics: TopicReader;
   let dlq: TopicReader;
+  let workflowEvents: TopicReader;
   const keyPrefix = `x7:test:${randomUUID().slice(0, 8)}:`;
   const decoded = new Map<string, OutboundEvent>();
   const facts = new Map<string, AnalyticsEvent>();
@@ -153,8 +155,9 @@ describe('DEDICATED conversations through the pipeline', () => {
     worker = await createX7Worker({ config, logger: createLogger('test-worker', 'fatal'), workflowBundle, shutdownGraceTime: '2 seconds' });
     workerRunning = worker.run();
     manager = await WorkflowManager.connect({ config });
-    [outbound, analytics, dlq] = await Promise.all([
+    [outbound, analytics, dlq, workflowEvents] = await Promise.all([
       TopicReader.open(config, 'chat.outbound'), TopicReader.open(config, 'chat.analytics'), TopicReader.open(config, 'chat.inbound.dlq'),
+      TopicReader.open(config, 'chat.workflows'),
     ]);
     runtime = await startRuntime();
   });
@@ -172,7 +175,7 @@ describe('DEDICATED conversations through the pipeline', () => {
     worker?.shutdown();
     await workerRunning;
     await manager?.close();
-    await Promise.all([outbound?.close(), analytics?.close(), dlq?.close()]);
+    await Promise.all([outbound?.close(), analytics?.close(), dlq?.close(), workflowEvents?.close()]);
     await redisServer?.stop();
     await db?.drop();
   });
@@ -253,6 +256,49 @@ describe('DEDICATED conversations through the pipeline', () => {
     expect(t1.reply.cards[0]).toMatchObject({ kind: 'BOOKING', subtitle: 'Balayage', fields: { Service: 'Balayage', People: '1', Price: '€140' } });
     const [row] = await bookingsOf(c.conversationId);
     expect(row).toMatchObject({ offering: 'Balayage', party_size: 1, starts_at: lisbon(thursday.date, 10, 0) });
+  });
+
+  it('carries the trace of an inbound event to its outbound, analytics and workflow records', async () => {
+    const traceId = randomUUID().replace(/-/g, '');
+    const inboundSpan = 'a1b2c3d4e5f60718';
+    const conversationId = `c-${randomUUID().slice(0, 12)}`;
+    const m = message(conversationId, TABERNA, `table for 2 on ${upcoming(3).dm} at 8pm`);
+    await sendChatMessages(config, codec, [m], { traceparent: `00-${traceId}-${inboundSpan}-01` });
+    const { reply, fact } = await replyTo(m);
+    expect(fact.outcome).toBe('WORKFLOW_STARTED');
+    const [booking] = await bookingsOf(conversationId);
+    await waitUntil(async () => (await workflowStatuses(conversationId, booking!.workflow_id)).includes('CONFIRMED'), 30_000, 'CONFIRMED');
+    await waitUntil(() => workflowEvents.records.filter((r) => r.key?.toString() === booking!.workflow_id).length >= 2, 30_000, 'chat.workflows records');
+
+    const traceOf = (r: { headers: Parameters<typeof traceparentFromHeaders>[0] }) => parseTraceparent(traceparentFromHeaders(r.headers));
+    // The processor's own outputs: the reply and the analytics fact, in one child span of the inbound one.
+    let replyRecord: (typeof outbound.records)[number] | undefined;
+    for (const r of outbound.records.filter((x) => x.key?.toString() === conversationId)) {
+      const event = (await codec.decode('chat.outbound', r.value)).value;
+      if (event.causationId === m.eventId && event.body.type === 'Reply') replyRecord = r;
+    }
+    expect(replyRecord).toBeDefined();
+    expect(reply.text).toMatch(/^Booked a table for 2/);
+    const factRecord = (await Promise.all(analytics.records.map(async (r) => ({ r, f: (await codec.decode('chat.analytics', r.value)).value }))))
+      .find(({ f }) => f.inboundEventId === m.eventId)!.r;
+    const processorSpan = traceOf(replyRecord!);
+    expect(processorSpan).toMatchObject({ traceId, flags: 1 });
+    expect(processorSpan!.spanId).not.toBe(inboundSpan);
+    expect(traceOf(factRecord)).toEqual(processorSpan);
+
+    // The workflow it started: its chat.workflows records and the WorkflowUpdates on chat.outbound.
+    const workflowRecords = workflowEvents.records.filter((r) => r.key?.toString() === booking!.workflow_id);
+    const updateRecords = [];
+    for (const r of outbound.records.filter((x) => x.key?.toString() === conversationId)) {
+      const event = (await codec.decode('chat.outbound', r.value)).value;
+      if (event.body.type === 'WorkflowUpdate' && event.body.workflowId === booking!.workflow_id) updateRecords.push(r);
+    }
+    expect(updateRecords.length).toBeGreaterThanOrEqual(2);
+    for (const r of [...workflowRecords, ...updateRecords]) {
+      const span = traceOf(r);
+      expect(span?.traceId).toBe(traceId);
+      expect(span?.spanId).not.toBe(processorSpan!.spanId);
+    }
   });
 
   it('processes a booking event twice and starts one workflow', async () => {

@@ -11,7 +11,8 @@ export function uniquePrefix(testName: string): string {
 
 /** Environment for a spawned x7 that works inside the test's namespace. */
 export function isolatedEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { X7_TOPIC_PREFIX: prefix, X7_CONSUMER_GROUP: `${prefix}processor`, X7_LOG_LEVEL: 'warn', ...extra };
+  // Metrics port 0: processes of tests running side by side must not compete for 9464/9465.
+  return { X7_TOPIC_PREFIX: prefix, X7_CONSUMER_GROUP: `${prefix}processor`, X7_LOG_LEVEL: 'warn', X7_METRICS_PORT: '0', ...extra };
 }
 
 /** The same configuration, for code the test runs in-process. */

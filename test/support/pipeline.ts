@@ -93,10 +93,10 @@ export async function produceInbound(config: Config, records: RawRecord[]): Prom
   }
 }
 
-/** Encodes chat messages with the codec and produces them keyed by conversationId. */
-export async function sendChatMessages(config: Config, codec: EventCodec, messages: ChatMessage[]): Promise<void> {
+/** Encodes chat messages with the codec and produces them keyed by conversationId (with `headers` on each, if given). */
+export async function sendChatMessages(config: Config, codec: EventCodec, messages: ChatMessage[], headers?: IHeaders): Promise<void> {
   const records: RawRecord[] = [];
-  for (const m of messages) records.push({ key: m.conversationId, value: await codec.encode('chat.inbound', m) });
+  for (const m of messages) records.push({ key: m.conversationId, value: await codec.encode('chat.inbound', m), ...(headers ? { headers } : {}) });
   const producer = createKafka(config, 'test-producer').producer({ createPartitioner: JAVA_COMPATIBLE_PARTITIONER });
   await producer.connect();
   try {

@@ -1,0 +1,41 @@
+// Pings of the dependencies x7 processes report on /readyz. Each one either
+// resolves (the dependency answered) or throws with a short reason; they are run
+// by backgroundProbe (./http.ts), never on the request path.
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { ReadinessCheck } from './http.js';
+
+export const PROBE_TIMEOUT_MS = 3_000;
+
+/** Connection-state check of an ioredis client: the client reconnects by itself, so its status is the truth. */
+export function redisCheck(redis: Pick<Redis, 'status'>): ReadinessCheck {
+  return () => (redis.status === 'ready' ? null : `not connected (${redis.status})`);
+}
+
+export async function pingPostgres(pool: Pick<pg.Pool, 'query'>): Promise<void> {
+  await pool.query('select 1');
+}
+
+/** The schema registry's (Confluent-compatible) global config: small, and answered by every registry. */
+export async function pingRegistry(registryUrl: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`${registryUrl.replace(/\/+$/, '')}/config`, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`${registryUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
+  await response.body?.cancel();
+  if (response.status >= 500) throw new Error(`${registryUrl}: HTTP ${response.status}`);
+}
+
+/** A Temporal connection (client or worker side) answering GetSystemInfo before the deadline. */
+export async function pingTemporal(
+  connection: {
+    withDeadline<T>(deadline: number | Date, fn: () => Promise<T>): Promise<T>;
+    workflowService: { getSystemInfo(request: object): Promise<unknown> };
+  },
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<void> {
+  await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
+}

@@ -1,0 +1,160 @@
+// `x7 processor` put together: the shared resources (PostgreSQL pool, Redis,
+// Temporal), the chat-type processors over them, the runtime, and the observability
+// server (/healthz, /readyz, /metrics) reporting on all of it. The command runs it
+// until a signal; tests run the same assembly in-process.
+import { metricsPortFor, type Config } from '../config.js';
+import { createPool, databaseError } from '../db/index.js';
+import type { Logger } from '../log.js';
+import { backgroundProbe, Readiness, startObservabilityServer, type ObservabilityServer } from '../observability/http.js';
+import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } from '../observability/metrics.js';
+import { pingPostgres, pingRegistry, redisCheck } from '../observability/probes.js';
+import { knownBusinessRule } from '../pipeline/validation.js';
+import { RedisCheckpointSaver } from '../state/redis-checkpointer.js';
+import { createRedis } from '../state/redis.js';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowManager, WorkflowNotRunningError } from '../workflows/manager.js';
+import { createProcessors, type ProcessorDeps } from '../../processors/index.js';
+import { createProcessorRuntime, type ProcessorRuntime } from './processor-runtime.js';
+
+type LazyWorkflows = ProcessorDeps['workflows'] & { ping(): Promise<void>; close(): Promise<void> };
+
+/**
+ * The workflow manager, connected on first use and again after a failed attempt: a
+ * Temporal that is down at start pauses the partitions that need it (the manager
+ * throws DependencyUnavailableError) instead of keeping the processor from starting.
+ */
+function lazyWorkflows(config: Config, logger: Logger, metrics: ProcessorMetrics): LazyWorkflows {
+  let connecting: Promise<WorkflowManager> | undefined;
+  const manager = () => {
+    connecting ??= WorkflowManager.connect({ config, logger }).catch((error: unknown) => {
+      connecting = undefined;
+      throw error;
+    });
+    return connecting;
+  };
+  return {
+    async startWorkflow(kind, input, options) {
+      const started = await (await manager()).startWorkflow(kind, input, options);
+      metrics.workflowRequests.inc({ action: 'start', result: started.alreadyStarted ? 'existing' : 'started' });
+      return started;
+    },
+    async cancelWorkflow(workflowId, reason) {
+      try {
+        const cancelled = await (await manager()).cancelWorkflow(workflowId, reason);
+        metrics.workflowRequests.inc({ action: 'cancel', result: 'cancelled' });
+        return cancelled;
+      } catch (error) {
+        if (error instanceof WorkflowNotRunningError || error instanceof WorkflowNotFoundError) {
+          metrics.workflowRequests.inc({ action: 'cancel', result: 'not-running' });
+        }
+        throw error;
+      }
+    },
+    ping: async () => (await manager()).ping(),
+    async close() {
+      const current = connecting;
+      connecting = undefined;
+      if (current) await current.then((m) => m.close(), () => undefined);
+    },
+  };
+}
+
+export interface ProcessorServiceOptions {
+  config: Config;
+  logger: Logger;
+  /** The consumer crashed for good. */
+  onFatal?: (error: Error) => void;
+  /** Background probe interval of PostgreSQL, Temporal and the registry (default 5 s). */
+  probeIntervalMs?: number;
+}
+
+export interface ProcessorService {
+  readonly runtime: ProcessorRuntime;
+  readonly metrics: ProcessorMetrics;
+  readonly readiness: Readiness;
+  /** Starts the observability server, then the runtime; resolves to where /metrics is served. */
+  start(): Promise<{ metricsHost: string; metricsPort: number }>;
+  /** Stops the runtime (finishing in-flight work), then closes its resources and the server. */
+  stop(): Promise<void>;
+}
+
+export function createProcessorService(options: ProcessorServiceOptions): ProcessorService {
+  const { config, logger } = options;
+  const metrics = createProcessorMetrics(createMetricsRegistry());
+  // Shared resources, created without waiting for their servers: one that is down
+  // pauses processing (DependencyUnavailableError) and work resumes when it is back.
+  const pool = createPool(config, { logger });
+  const redis = createRedis(config, { logger: logger.child({ dependency: 'redis' }) });
+  const checkpointer = new RedisCheckpointSaver(redis, { ttlSeconds: config.checkpointTtlSeconds });
+  const workflows = lazyWorkflows(config, logger.child({ dependency: 'temporal' }), metrics);
+  const processors = createProcessors({ pool, checkpointer, workflows, config, clock: { now: () => Date.now() } });
+  const directory = {
+    async hasBusiness(id: string) {
+      try {
+        return (await pool.query('select 1 from businesses where id = $1', [id])).rowCount === 1;
+      } catch (error) {
+        throw databaseError(error, config.databaseUrl);
+      }
+    },
+  };
+  const runtime = createProcessorRuntime({
+    config,
+    processors,
+    asyncRules: [knownBusinessRule(directory)],
+    logger,
+    metrics,
+    onFatal: options.onFatal,
+  });
+
+  const probeOptions = { intervalMs: options.probeIntervalMs ?? 5_000 };
+  const probes = {
+    postgres: backgroundProbe(() => pingPostgres(pool), probeOptions),
+    temporal: backgroundProbe(() => workflows.ping(), { ...probeOptions, timeoutMs: 6_000 }),
+    registry: backgroundProbe(() => pingRegistry(config.schemaRegistryUrl), probeOptions),
+  };
+  const readiness = new Readiness()
+    .add('processor', () => runtime.notReady())
+    .add('redis', redisCheck(redis))
+    .add('postgres', probes.postgres.check)
+    .add('temporal', probes.temporal.check)
+    .add('registry', probes.registry.check);
+  metrics.setHooks({ ready: () => readiness.ready() });
+  let server: ObservabilityServer | undefined;
+
+  const closeResources = async () => {
+    for (const probe of Object.values(probes)) probe.stop();
+    await workflows.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the Temporal connection failed'));
+    redis.disconnect();
+    await pool.end().catch((error: unknown) => logger.warn({ err: error }, 'closing the PostgreSQL pool failed'));
+  };
+
+  return {
+    runtime,
+    metrics,
+    readiness,
+
+    async start() {
+      // Up first, so /healthz answers and /readyz says why while the runtime starts.
+      server = await startObservabilityServer({
+        host: config.metricsHost, port: metricsPortFor(config, 'processor'), registry: metrics.registry, readiness, logger,
+      });
+      logger.info({ host: server.host, port: server.port }, `serving /healthz, /readyz and /metrics on http://${server.host}:${server.port}`);
+      for (const probe of Object.values(probes)) void probe.start();
+      try {
+        await runtime.start();
+      } catch (error) {
+        await closeResources();
+        await server.close();
+        throw error;
+      }
+      return { metricsHost: server.host, metricsPort: server.port };
+    },
+
+    async stop() {
+      // The runtime finishes its in-flight work first; only then may its resources go.
+      await runtime.stop();
+      await closeResources();
+      await server?.close();
+    },
+  };
+}
