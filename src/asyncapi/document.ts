@@ -324,7 +324,7 @@ function traceparentHeader(): JsonObject {
   return {
     type: 'string',
     pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
-    description: 'Optional W3C Trace Context `traceparent` of the trace the record belongs to. Kept as it came on a dead-lettered copy.',
+    description: 'W3C Trace Context `traceparent`. Optional on chat.inbound (the processor starts a trace when it is absent); x7-stream puts the trace of the causing inbound event on every outbound, analytics and workflow record. Kept as it came on a dead-lettered copy.',
   };
 }
 
