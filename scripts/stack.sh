@@ -183,16 +183,28 @@ answers() {
   esac
 }
 
-# Kafka answers once the broker has registered with its controller: the port opens
-# a little before that, so ask the broker for its metadata through kafkajs.
+# Kafka answers once it can serve what our clients ask first: metadata (the port
+# opens before the broker has registered with its controller), a group coordinator
+# and a transaction coordinator (a fresh broker creates and loads __consumer_offsets
+# and __transaction_state on first use, answering NOT_COORDINATOR meanwhile).
 kafka_answers() {
   port_open "$KAFKA_PORT" || return 1
   [ -d "$ROOT/node_modules/kafkajs" ] || return 0
-  (cd "$ROOT" && timeout 10 node --input-type=module -e "
-    import { Kafka, logLevel } from 'kafkajs';
-    const admin = new Kafka({ brokers: ['127.0.0.1:$KAFKA_PORT'], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
-    await admin.connect(); const c = await admin.describeCluster(); await admin.disconnect();
-    process.exit(c.brokers.length > 0 ? 0 : 1);" >/dev/null 2>&1)
+  (cd "$ROOT" && timeout 20 node --input-type=module -e "
+    import kafkajs from 'kafkajs';
+    const { Kafka, logLevel } = kafkajs;
+    const kafka = new Kafka({ brokers: ['127.0.0.1:$KAFKA_PORT'], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    await admin.describeGroups(['x7-stack-probe']);
+    await admin.disconnect();
+    const producer = kafka.producer({ transactionalId: 'x7-stack-probe', idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+    await producer.connect();
+    const transaction = await producer.transaction();
+    await transaction.abort();
+    await producer.disconnect();
+    process.exit(cluster.brokers.length > 0 ? 0 : 1);" >/dev/null 2>&1)
 }
 
 wait_until_answers() {

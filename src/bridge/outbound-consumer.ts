@@ -66,7 +66,7 @@ export class OutboundConsumer {
 
   async start(): Promise<void> {
     const { kafka, groupId, logger } = this.options;
-    await this.initialiseNewGroup();
+    await this.untilAvailable('preparing the consumer group', () => this.initialiseNewGroup());
     const consumer = kafka.consumer({
       groupId,
       // A restarted instance rejoins its own group: a short session lets the
@@ -104,6 +104,26 @@ export class OutboundConsumer {
     // partition added to the topic later is read from its start, not skipped.
     await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
     await consumer.run({ eachBatchAutoResolve: false, autoCommitInterval: 1_000, eachBatch: (payload) => this.eachBatch(payload) });
+  }
+
+  /**
+   * Runs a start-up step until it succeeds, waiting out dependency failures with
+   * backoff: a broker that is still loading its group coordinator (a fresh or
+   * restarting Kafka) answers NOT_COORDINATOR for a while, which is no reason to exit.
+   */
+  private async untilAvailable(what: string, work: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await work();
+        return;
+      } catch (error) {
+        if (!isDependencyFailure(error) || this.stopping) throw error;
+        this.options.metrics.dependencyFailures.inc();
+        const delay = backoffDelayMs(attempt, this.options.backoff);
+        this.options.logger.warn({ err: error, attempt, retryInMs: delay }, `${what}: dependency unavailable, retrying`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   async stop(): Promise<void> {

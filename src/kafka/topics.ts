@@ -277,6 +277,8 @@ export async function applyTopics(admin: Admin, config: Pick<Config, 'topicPrefi
   const raises = actions.filter((a): a is Extract<TopicAction, { kind: 'addPartitions' }> => a.kind === 'addPartitions');
   if (raises.length > 0) {
     await admin.createPartitions({ topicPartitions: raises.map((r) => ({ topic: r.topic, count: r.to })) });
+    await waitUntilApplied(admin, raises.map((r) => r.topic), (state) =>
+      raises.every((r) => (state.managed.get(r.topic)?.partitions ?? 0) >= r.to));
   }
   const alters = actions.filter((a): a is Extract<TopicAction, { kind: 'alterConfig' }> => a.kind === 'alterConfig');
   if (alters.length > 0) {
@@ -293,6 +295,8 @@ export async function applyTopics(admin: Admin, config: Pick<Config, 'topicPrefi
         }).map(([name, value]) => ({ name, value })),
       })),
     });
+    await waitUntilApplied(admin, alters.map((a) => a.topic), (state) =>
+      alters.every((a) => a.changes.every((c) => state.managed.get(a.topic)?.configs[c.name] === c.to)));
   }
   return actions;
 }
@@ -316,6 +320,18 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`created topics ${topics.join(', ')} but they have no leaders after ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/**
+ * A KRaft broker applies partition and config changes from its metadata log a moment
+ * after acknowledging them: "applied" is reported only once the cluster shows them.
+ */
+async function waitUntilApplied(admin: Admin, topics: string[], applied: (state: DescribedTopics) => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!applied(await describeTopics(admin, topics))) {
+    if (Date.now() > deadline) throw new Error(`the cluster does not show the changes to ${topics.join(', ')} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 interface DescribedTopics {
