@@ -25,3 +25,41 @@ export function commandLogger(name: string, config: Pick<Config, 'logLevel'>): L
 export function commandLogLevel(config: Pick<Config, 'logLevel'>): Config['logLevel'] {
   return process.env.X7_LOG_LEVEL ? config.logLevel : 'warn';
 }
+
+/** A long-running service as the CLI runs it: started, then stopped on a signal. */
+export interface RunnableService {
+  start(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a service until SIGTERM or SIGINT (exit 0 after a graceful stop) or until it
+ * reports a fatal error through the callback it is built with (stop, then exit 1).
+ */
+export async function runUntilStopped(
+  name: string,
+  logger: Logger,
+  build: (onFatal: (error: Error) => void) => RunnableService,
+): Promise<number> {
+  let fatal: Error | undefined;
+  let wake: () => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => resolve(signal);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    wake = () => resolve('fatal');
+  });
+  const service = build((error) => {
+    fatal = error;
+    wake();
+  });
+  await service.start();
+  const reason = await stopRequested;
+  logger.info({ reason }, 'stopping');
+  await service.stop();
+  if (fatal) {
+    process.stderr.write(`x7 ${name}: stopped for good: ${fatal.message}\n`);
+    return 1;
+  }
+  return 0;
+}

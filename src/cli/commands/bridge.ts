@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { bridgeConfigProblems, createBridge } from '../../bridge/server.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { runUntilStopped } from '../io.js';
 
 export const bridgeCommand: Command = {
   help: [
@@ -26,26 +27,6 @@ export const bridgeCommand: Command = {
     const logger = createLogger('x7-bridge', config.logLevel);
     if (config.devTokens) logger.warn('X7_DEV_TOKENS=1: anyone can sign in as any demo user (POST /dev/token); never in production');
 
-    let fatal: Error | undefined;
-    let wake: () => void = () => undefined;
-    const stopRequested = new Promise<string>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => resolve(signal);
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      wake = () => resolve('fatal');
-    });
-    const bridge = createBridge(config, logger, (error) => {
-      fatal = error;
-      wake();
-    });
-    await bridge.start();
-    const reason = await stopRequested;
-    logger.info({ reason }, 'stopping');
-    await bridge.stop();
-    if (fatal) {
-      process.stderr.write(`x7 bridge: the chat.outbound consumer stopped for good: ${fatal.message}\n`);
-      return 1;
-    }
-    return 0;
+    return runUntilStopped('bridge (the chat.outbound consumer)', logger, (onFatal) => createBridge(config, logger, onFatal));
   },
 };

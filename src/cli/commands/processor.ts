@@ -3,6 +3,7 @@ import { loadConfig } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { createProcessorService } from '../../runtime/processor-service.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { runUntilStopped } from '../io.js';
 
 export const processorCommand: Command = {
   help: [
@@ -24,30 +25,6 @@ export const processorCommand: Command = {
     const config = loadConfig();
     const logger = createLogger('x7-processor', config.logLevel);
 
-    let fatal: Error | undefined;
-    let wake: () => void = () => undefined;
-    const stopRequested = new Promise<string>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => resolve(signal);
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      wake = () => resolve('fatal');
-    });
-    const service = createProcessorService({
-      config,
-      logger,
-      onFatal: (error) => {
-        fatal = error;
-        wake();
-      },
-    });
-    await service.start();
-    const reason = await stopRequested;
-    logger.info({ reason }, 'stopping');
-    await service.stop();
-    if (fatal) {
-      process.stderr.write(`x7 processor: the Kafka consumer stopped for good: ${fatal.message}\n`);
-      return 1;
-    }
-    return 0;
+    return runUntilStopped('processor (the Kafka consumer)', logger, (onFatal) => createProcessorService({ config, logger, onFatal }));
   },
 };
