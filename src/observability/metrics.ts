@@ -130,14 +130,7 @@ export function createProcessorMetrics(registry: Registry = createMetricsRegistr
     labelNames: ['action', 'result'] as const,
     registers: [registry],
   });
-  const ready = new Gauge({
-    name: 'x7_ready',
-    help: '1 when the process reports ready on /readyz',
-    registers: [registry],
-    async collect() {
-      if (current.ready) this.set((await current.ready()) ? 1 : 0);
-    },
-  });
+  const ready = readyGauge(registry, () => current.ready);
   return {
     registry, events, stageDuration, dlqRecords, outputs, transactions, dependencyFailures, pausedPartitions, consumerLag, workflowRequests, ready,
     observeStage(stage, seconds) {
@@ -147,6 +140,19 @@ export function createProcessorMetrics(registry: Registry = createMetricsRegistr
       current = { ...current, ...h };
     },
   };
+}
+
+/** `x7_ready`: the process's /readyz answer as 1 or 0, read at scrape time. */
+function readyGauge(registry: Registry, check: () => (() => Promise<boolean> | boolean) | undefined): Gauge {
+  return new Gauge({
+    name: 'x7_ready',
+    help: '1 when the process reports ready on /readyz',
+    registers: [registry],
+    async collect() {
+      const ready = check();
+      if (ready) this.set((await ready()) ? 1 : 0);
+    },
+  });
 }
 
 // ---- worker ---------------------------------------------------------------
@@ -172,14 +178,7 @@ export function createWorkerMetrics(registry: Registry = createMetricsRegistry()
     labelNames: ['activity', 'retrying'] as const,
     registers: [registry],
   });
-  const ready = new Gauge({
-    name: 'x7_ready',
-    help: '1 when the process reports ready on /readyz',
-    registers: [registry],
-    async collect() {
-      if (hooks.ready) this.set((await hooks.ready()) ? 1 : 0);
-    },
-  });
+  const ready = readyGauge(registry, () => hooks.ready);
   return { registry, workflows, activityFailures, ready };
 }
 
