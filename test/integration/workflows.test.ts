@@ -15,12 +15,10 @@ import { DependencyUnavailableError } from '../../src/pipeline/errors.js';
 import { WorkflowManager, WorkflowNotRunningError } from '../../src/workflows/manager.js';
 import { InvalidWorkflowInputError } from '../../src/workflows/validate.js';
 import { createX7Worker, workflowsPath, type X7Worker } from '../../src/workflows/worker.js';
-import { createTestDatabase } from '../support/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, TopicReader, waitUntil } from '../support/pipeline.js';
 import { insertBooking, insertBusiness, offsetIso, quietTemporalLogger, terminateRunningWorkflows } from '../support/workflows.js';
-
-type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 
 describe('workflows', () => {
   let config: Config;
