@@ -7,6 +7,9 @@ import { createGlobalProcessor } from './global/index.js';
 import type { ProcessorDeps } from './shared/deps.js';
 
 export type { ProcessorDeps } from './shared/deps.js';
+export type { ConversationState } from './shared/state.js';
+export { BusinessDirectory } from './shared/business.js';
+export { poolDb } from './shared/tools.js';
 
 export function createProcessors(deps: ProcessorDeps): ChatProcessor[] {
   return [createDedicatedProcessor(deps), createDashboardProcessor(deps), createGlobalProcessor(deps)];

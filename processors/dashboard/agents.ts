@@ -243,6 +243,7 @@ export function managementWorkflowId(confirmingEventId: string): string {
 
 export const managementAgent: Agent = {
   name: 'management',
+  opensTasks: true,
   chatTypes: ['DASHBOARD'],
   intents: [...MANAGEMENT_INTENTS, 'confirm', 'reject'],
   tools: [...GUARD_TOOLS, openingHoursTool, upcomingBookingsTool, findBookingTool],

@@ -4,7 +4,7 @@
 // ./policy.ts.
 import type { ChatProcessor } from '../../src/pipeline/processor.js';
 import type { ChatTypeDefinition, ProcessorDeps } from '../shared/deps.js';
-import { createChatProcessor } from '../shared/graph.js';
+import { createChatProcessor } from '../shared/processor.js';
 import { dashboardAgents } from './agents.js';
 
 export const dashboardDefinition: ChatTypeDefinition = {

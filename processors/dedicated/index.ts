@@ -3,7 +3,7 @@
 import type { ChatProcessor } from '../../src/pipeline/processor.js';
 import type { Agent } from '../shared/agent.js';
 import type { ProcessorDeps } from '../shared/deps.js';
-import { createChatProcessor } from '../shared/graph.js';
+import { createChatProcessor } from '../shared/processor.js';
 import { faqAgent } from './faq.js';
 import { handoffAgent } from './handoff.js';
 import { hoursAgent } from './hours-agent.js';

@@ -74,6 +74,7 @@ function bookingCard(business: BusinessContext, booking: LastBooking, status: st
 
 export const reservationsAgent: Agent = {
   name: 'reservations',
+  opensTasks: true,
   chatTypes: ['DEDICATED'],
   categories: [...TABLE_CATEGORIES, ...APPOINTMENT_CATEGORIES],
   intents: ['book', 'modify_booking', 'cancel_booking', 'provide_details'],

@@ -3,7 +3,7 @@
 // places of the city, so "near Chiado" is understood.
 import type { ChatProcessor } from '../../src/pipeline/processor.js';
 import type { ProcessorDeps } from '../shared/deps.js';
-import { createChatProcessor } from '../shared/graph.js';
+import { createChatProcessor } from '../shared/processor.js';
 import { globalAgents } from './agents.js';
 import { LISBON_PLACES } from './places.js';
 

@@ -149,6 +149,11 @@ export interface Agent {
   readonly followUpIntents?: readonly Intent[];
   /** It may add to another agent's answer when the message also shows one of its intents. */
   readonly canContribute?: boolean;
+  /**
+   * It may open a multi-turn task (slot filling, a confirmation): messages it may
+   * answer run through the LangGraph graph (see routing.ts).
+   */
+  readonly opensTasks?: boolean;
   /** Breaks ties between equally specific agents; higher first (default 0). */
   readonly priority?: number;
   /** Its answer, or null to decline (nothing for it here): the next candidate is asked. */

@@ -1,6 +1,10 @@
 // The business a conversation is about, and the catalog understanding matches names
-// against. Read per message from Postgres (the dashboard may change them at any time);
-// the catalog is cached for a minute because it is the same for every message.
+// against: read from PostgreSQL once and cached, since every message needs them.
+//
+// A cached copy lives at most `ttlMs`, and is dropped at once when PostgreSQL
+// notifies a change to the businesses table (migration 0003; `invalidate` is what
+// the listener calls). While the listener is not connected, notifications can be
+// missed, so the listener calls `invalidate()` (everything) on every (re)connect.
 import type { Catalog, CatalogPlace } from '../../src/understanding/index.js';
 import { CATEGORIES } from '../../src/understanding/lexicon.js';
 import type { BusinessContext } from './agent.js';
@@ -38,15 +42,41 @@ export async function loadBusiness(db: Db, businessId: string): Promise<Business
   };
 }
 
-const CATALOG_TTL_MS = 60_000;
+export const BUSINESS_TTL_MS = 30_000;
+export const CATALOG_TTL_MS = 60_000;
 
-/** A catalog loader with a short cache; `places` come from the chat type's definition. */
-export function catalogLoader(places: readonly CatalogPlace[], now: () => number) {
-  let cached: { at: number; catalog: Catalog } | undefined;
-  return async (db: Db): Promise<Catalog> => {
-    if (cached && now() - cached.at < CATALOG_TTL_MS) return cached.catalog;
-    const rows = await db.query<{ id: string; name: string; category: string }>('select id, name, category from businesses order by id');
-    cached = { at: now(), catalog: { businesses: rows, categories: [...CATEGORIES], places } };
-    return cached.catalog;
-  };
+/** Cached business rows and the catalog, shared by every chat type of a process. */
+export class BusinessDirectory {
+  private readonly businesses = new Map<string, { at: number; business: Promise<BusinessContext | null> }>();
+  private readonly catalogs = new Map<readonly CatalogPlace[], { at: number; catalog: Promise<Catalog> }>();
+
+  constructor(private readonly db: Db, private readonly now: () => number, private readonly ttlMs = BUSINESS_TTL_MS) {}
+
+  business(id: string): Promise<BusinessContext | null> {
+    const cached = this.businesses.get(id);
+    if (cached && this.now() - cached.at < this.ttlMs) return cached.business;
+    const business = loadBusiness(this.db, id);
+    this.businesses.set(id, { at: this.now(), business });
+    // A failed read is not cached: the next message asks again.
+    business.catch(() => this.businesses.delete(id));
+    return business;
+  }
+
+  /** The catalog with a chat type's named places (the business names are the same for all). */
+  catalog(places: readonly CatalogPlace[]): Promise<Catalog> {
+    const cached = this.catalogs.get(places);
+    if (cached && this.now() - cached.at < CATALOG_TTL_MS) return cached.catalog;
+    const catalog = this.db.query<{ id: string; name: string; category: string }>('select id, name, category from businesses order by id')
+      .then((rows): Catalog => ({ businesses: rows, categories: [...CATEGORIES], places }));
+    this.catalogs.set(places, { at: this.now(), catalog });
+    catalog.catch(() => this.catalogs.delete(places));
+    return catalog;
+  }
+
+  /** Drops one business (and the catalog, whose names may have changed), or everything. */
+  invalidate(businessId?: string): void {
+    if (businessId === undefined) this.businesses.clear();
+    else this.businesses.delete(businessId);
+    this.catalogs.clear();
+  }
 }

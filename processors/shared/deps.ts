@@ -1,22 +1,26 @@
 // What a chat-type processor is built from: the shared resources (deps), owned and
 // closed by whoever created them (the `x7 processor` command, a test), and the chat
 // type's own definition (its agents).
-import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import type pg from 'pg';
 import type { Config } from '../../src/config.js';
 import type { ChatType } from '../../src/events.js';
 import type { Clock } from '../../src/pipeline/processor.js';
+import type { ConversationStore } from '../../src/state/conversation-store.js';
 import type { CatalogPlace } from '../../src/understanding/index.js';
 import type { WorkflowManager } from '../../src/workflows/manager.js';
 import type { Agent } from './agent.js';
+import type { BusinessDirectory } from './business.js';
+import type { ConversationState } from './state.js';
 
 /** The part of the workflow manager the pipeline uses (a fake in unit tests). */
 export type WorkflowStarter = Pick<WorkflowManager, 'startWorkflow' | 'cancelWorkflow'>;
 
 export interface ProcessorDeps {
   pool: pg.Pool;
-  /** LangGraph checkpointer (RedisCheckpointSaver in production); thread = conversationId. */
-  checkpointer: BaseCheckpointSaver;
+  /** Conversation state (thread = conversationId); the runtime flushes it on commit. */
+  store: ConversationStore<ConversationState>;
+  /** Cached business rows and catalog, shared by the chat types. */
+  businesses: BusinessDirectory;
   workflows: WorkflowStarter;
   config: Pick<Config, 'databaseUrl'>;
   clock: Clock;

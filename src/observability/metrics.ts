@@ -7,13 +7,14 @@
 // read them): change one only together with its readers.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RejectionCode } from '../pipeline/rejection.js';
+import { PROCESSOR_STAGES } from '../pipeline/processor.js';
 
 export { Registry };
 
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** The pipeline's stages, as `x7_stage_duration_seconds{stage}` labels them. */
-export const STAGES = ['decode', 'validate', 'conversation', 'agent', 'workflow', 'respond', 'produce', 'commit'] as const;
+export const STAGES = ['decode', 'validate', ...PROCESSOR_STAGES, 'state', 'produce', 'commit'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** From half a millisecond (a decode) to half a minute (an LLM or a slow Temporal). */
@@ -71,7 +72,7 @@ export function createProcessorMetrics(registry: Registry = createMetricsRegistr
   });
   const stageDuration = new Histogram({
     name: 'x7_stage_duration_seconds',
-    help: 'Time spent per pipeline stage: decode, validate, conversation, agent, workflow, respond (per event), produce and commit (per Kafka transaction)',
+    help: 'Time spent per pipeline stage: decode, validate, conversation, agent, workflow, respond (per event); state (the conversation store flush), produce and commit (per Kafka transaction)',
     labelNames: ['stage'] as const,
     buckets: STAGE_BUCKETS_SECONDS,
     registers: [registry],

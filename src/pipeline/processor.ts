@@ -7,6 +7,10 @@
 import type { Logger } from '../log.js';
 import { CHAT_TYPES, type ChatMessage, type ChatType, type TopicValues } from '../events.js';
 
+/** The stages a processor times itself; the runtime times decode, validate, produce and commit. */
+export const PROCESSOR_STAGES = ['conversation', 'agent', 'workflow', 'respond'] as const;
+export type ProcessorStage = (typeof PROCESSOR_STAGES)[number];
+
 export type OutputTopic = 'chat.outbound' | 'chat.analytics' | 'chat.workflows';
 
 /** One event to produce: its logical topic, its key and its value, typed per topic. */
@@ -45,17 +49,36 @@ export interface ProcessingContext {
    */
   traceparent?: string;
   /** Reports how long one of the processor's stages took, in milliseconds (metrics). */
-  observeStage?: (stage: string, ms: number) => void;
+  observeStage?: (stage: ProcessorStage, ms: number) => void;
+}
+
+/** What a processor made of one message. */
+export interface ProcessorResult {
+  /** The events this message causes, in the order they must appear. */
+  outputs: ProcessorOutput[];
+  /** How it ended, for x7_events_total (the analytics fact's outcome: ANSWERED, DENIED …). */
+  outcome: string;
 }
 
 export interface ChatProcessor {
   readonly chatType: ChatType;
   /**
-   * The events this message causes, in the order they must appear. Throw
-   * DependencyUnavailableError when something it needs is down: the runtime then
-   * retries the same message later, so the work must be safe to repeat.
+   * Throw DependencyUnavailableError when something it needs is down: the runtime
+   * then retries the same message later, so the work must be safe to repeat.
    */
-  process(message: ChatMessage, context: ProcessingContext): Promise<ProcessorOutput[]>;
+  process(message: ChatMessage, context: ProcessingContext): Promise<ProcessorResult>;
+}
+
+/**
+ * A store whose writes must be durable before the records' offsets are committed
+ * (Kafka Streams flushes its state stores on commit). The runtime calls `flush`
+ * right before each Kafka transaction commits, `rollback` when the records will be
+ * processed again, and `assign` after every rebalance.
+ */
+export interface CommitParticipant {
+  flush(partition: number): Promise<void>;
+  rollback(partition: number): void;
+  assign(partitions: readonly number[]): void;
 }
 
 /** Which processor handles which chat type; complete or not constructed at all. */

@@ -20,7 +20,7 @@ import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } 
 import { RegistryRequestError, RegistryUnavailableError } from '../codec/errors.js';
 import { DependencyUnavailableError, describeError, isDependencyFailure } from '../pipeline/errors.js';
 import type { RejectionCode } from '../pipeline/rejection.js';
-import { ProcessorRegistry, systemClock, type ChatProcessor, type Clock } from '../pipeline/processor.js';
+import { ProcessorRegistry, systemClock, type ChatProcessor, type Clock, type CommitParticipant } from '../pipeline/processor.js';
 import { createValidator, type AsyncRule } from '../pipeline/validation.js';
 import { backoffDelayMs } from './backoff.js';
 import { createCounters, type RuntimeCounters } from './counters.js';
@@ -49,6 +49,8 @@ export interface ProcessorRuntimeOptions {
   onFatal?: (error: Error) => void;
   /** Where the runtime's metrics go; default: a registry of its own. */
   metrics?: ProcessorMetrics;
+  /** Stores whose staged writes must be durable before each commit (the conversation store). */
+  participants?: readonly CommitParticipant[];
 }
 
 export interface ProcessorRuntime {
@@ -93,6 +95,10 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
   const inboundTopic = topicName(config, 'chat.inbound');
   const counters = createCounters();
   const metrics = options.metrics ?? createProcessorMetrics(createMetricsRegistry({ defaultMetrics: false }));
+  const participants = options.participants ?? [];
+  const rollback = (partition: number) => {
+    for (const participant of participants) participant.rollback(partition);
+  };
   const logicalTopic = (physical: string) => (config.topicPrefix && physical.startsWith(config.topicPrefix) ? physical.slice(config.topicPrefix.length) : physical);
 
   let consumer: Consumer | undefined;
@@ -138,8 +144,19 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
     const first = run[0]!.offset;
     const last = run[run.length - 1]!.offset;
     const { producer } = await producers!.get(inboundTopic, partition).catch((error: unknown) => {
+      rollback(partition);
       throw new CommitFailed(first, error);
     });
+    // The run's state goes to its store before the offsets move: a crash after this
+    // redelivers records whose state says they were applied, and they replay.
+    try {
+      const started = performance.now();
+      for (const participant of participants) await participant.flush(partition);
+      metrics.observeStage('state', (performance.now() - started) / 1000);
+    } catch (error) {
+      rollback(partition);
+      throw new CommitFailed(first, error);
+    }
     let transaction: Awaited<ReturnType<typeof producer.transaction>> | undefined;
     try {
       let started = performance.now();
@@ -200,6 +217,8 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
     const { partition } = batch;
     if (batch.messages.length === 0) return;
     let nextUncommitted = batch.messages[0]!.offset;
+    // Whatever an earlier, interrupted batch staged is redone from here.
+    rollback(partition);
     try {
       const { fresh } = await producers!.get(inboundTopic, partition);
       if (fresh) {
@@ -318,6 +337,7 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       consumer_.on(consumer_.events.GROUP_JOIN, ({ payload }) => {
         logger.info({ group: config.consumerGroup, assignment: payload.memberAssignment }, 'joined the consumer group');
         assigned = [...(payload.memberAssignment[inboundTopic] ?? [])].sort((a, b) => a - b);
+        for (const participant of participants) participant.assign(assigned);
         for (const partition of pausedFor.keys()) if (!assigned.includes(partition)) pausedFor.delete(partition);
         void producers!.retainOnly(payload.memberAssignment);
       });

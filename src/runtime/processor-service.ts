@@ -7,13 +7,13 @@ import { createPool, databaseError } from '../db/index.js';
 import type { Logger } from '../log.js';
 import { backgroundProbe, Readiness, startObservabilityServer, type ObservabilityServer } from '../observability/http.js';
 import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } from '../observability/metrics.js';
-import { pingPostgres, pingRegistry, redisCheck } from '../observability/probes.js';
+import { pingPostgres, pingRegistry } from '../observability/probes.js';
 import { knownBusinessRule } from '../pipeline/validation.js';
-import { RedisCheckpointSaver } from '../state/redis-checkpointer.js';
-import { createRedis } from '../state/redis.js';
+import { ConversationStore } from '../state/conversation-store.js';
+import { listen } from '../db/notifications.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowManager, WorkflowNotRunningError } from '../workflows/manager.js';
-import { createProcessors, type ProcessorDeps } from '../../processors/index.js';
+import { BusinessDirectory, createProcessors, poolDb, type ConversationState, type ProcessorDeps } from '../../processors/index.js';
 import { createProcessorRuntime, type ProcessorRuntime } from './processor-runtime.js';
 
 type LazyWorkflows = ProcessorDeps['workflows'] & { ping(): Promise<void>; close(): Promise<void> };
@@ -84,10 +84,18 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
   // Shared resources, created without waiting for their servers: one that is down
   // pauses processing (DependencyUnavailableError) and work resumes when it is back.
   const pool = createPool(config, { logger });
-  const redis = createRedis(config, { logger: logger.child({ dependency: 'redis' }) });
-  const checkpointer = new RedisCheckpointSaver(redis, { ttlSeconds: config.checkpointTtlSeconds });
+  const clock = { now: () => Date.now() };
+  const store = new ConversationStore<ConversationState>(pool, { databaseUrl: config.databaseUrl, ttlSeconds: config.checkpointTtlSeconds });
+  const businesses = new BusinessDirectory(poolDb(pool, config.databaseUrl), clock.now);
+  // A management action (or an operator) changing a business is seen by the next message.
+  const businessChanges = listen(config, {
+    channel: 'x7_business_changed',
+    onNotification: (businessId) => businesses.invalidate(businessId),
+    onReset: () => businesses.invalidate(),
+    logger: logger.child({ dependency: 'postgres' }),
+  });
   const workflows = lazyWorkflows(config, logger.child({ dependency: 'temporal' }), metrics);
-  const processors = createProcessors({ pool, checkpointer, workflows, config, clock: { now: () => Date.now() } });
+  const processors = createProcessors({ pool, store, businesses, workflows, config, clock });
   const directory = {
     async hasBusiness(id: string) {
       try {
@@ -104,6 +112,7 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
     logger,
     metrics,
     onFatal: options.onFatal,
+    participants: [store],
   });
 
   const probeOptions = { intervalMs: options.probeIntervalMs ?? 5_000 };
@@ -114,7 +123,6 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
   };
   const readiness = new Readiness()
     .add('processor', () => runtime.notReady())
-    .add('redis', redisCheck(redis))
     .add('postgres', probes.postgres.check)
     .add('temporal', probes.temporal.check)
     .add('registry', probes.registry.check);
@@ -124,7 +132,7 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
   const closeResources = async () => {
     for (const probe of Object.values(probes)) probe.stop();
     await workflows.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the Temporal connection failed'));
-    redis.disconnect();
+    await businessChanges.close();
     await pool.end().catch((error: unknown) => logger.warn({ err: error }, 'closing the PostgreSQL pool failed'));
   };
 

@@ -31,7 +31,7 @@ export interface OutgoingRecord {
 export type RecordOutcome =
   | {
     kind: 'processed'; message: ChatMessage; outputs: OutgoingRecord[];
-    /** The analytics fact's outcome (ANSWERED, WORKFLOW_STARTED …), PROCESSED without a fact. */
+    /** The processor's outcome (ANSWERED, WORKFLOW_STARTED …). */
     outcome: string;
     traceId: string;
   }
@@ -100,14 +100,10 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
         clock: deps.clock,
         stageLatenciesMs,
         traceparent,
-        observeStage: (stage, ms) => {
-          if ((STAGE_NAMES as readonly string[]).includes(stage)) observe(stage as Stage, ms);
-        },
+        observeStage: observe,
       });
       const outputs: OutgoingRecord[] = [];
-      let outcome = 'PROCESSED';
-      for (const output of produced) {
-        if (output.topic === 'chat.analytics') outcome = output.value.outcome;
+      for (const output of produced.outputs) {
         outputs.push({
           topic: topicName(deps.config, output.topic),
           key: output.key,
@@ -115,7 +111,7 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
           headers: { [TRACEPARENT_HEADER]: traceparent },
         });
       }
-      return { kind: 'processed', message, outputs, outcome, traceId: span.traceId };
+      return { kind: 'processed', message, outputs, outcome: produced.outcome, traceId: span.traceId };
     } catch (error) {
       if (isDependencyFailure(error)) throw error;
       // A processor that fails on one event for any other reason (a bug, or an
@@ -127,6 +123,3 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
     }
   };
 }
-
-/** The stages a processor may report (the runtime measures the others). */
-const STAGE_NAMES = ['conversation', 'agent', 'workflow', 'respond'] as const;

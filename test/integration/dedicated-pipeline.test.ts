@@ -1,12 +1,13 @@
 // DEDICATED conversations through the real pipeline: chat.inbound → processor
-// runtime (the shipped processors over Redis, a seeded Postgres of the test's own
-// and Temporal with an in-process worker) → chat.outbound / chat.analytics.
+// runtime (the shipped processors over a seeded Postgres of the test's own, reached
+// through a proxy the test can cut, and Temporal with an in-process worker) →
+// chat.outbound / chat.analytics.
 // Assertions are about what a customer would see: the replies, turn by turn, and
 // the booking rows and workflow updates behind them.
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodec, type EventCodec } from '../../src/codec/index.js';
 import type { Config } from '../../src/config.js';
@@ -14,17 +15,16 @@ import type { AnalyticsEvent, ChatMessage, OutboundEvent, Reply } from '../../sr
 import { createLogger } from '../../src/log.js';
 import { parseTraceparent, traceparentFromHeaders } from '../../src/observability/trace.js';
 import { zonedDateTimeToInstant } from '../../src/understanding/index.js';
-import { systemClock } from '../../src/pipeline/processor.js';
+import { systemClock, type CommitParticipant } from '../../src/pipeline/processor.js';
 import { createProcessorRuntime, type ProcessorRuntime } from '../../src/runtime/processor-runtime.js';
-import { RedisCheckpointSaver } from '../../src/state/redis-checkpointer.js';
-import { createRedis } from '../../src/state/redis.js';
 import { WorkflowManager } from '../../src/workflows/manager.js';
 import { createX7Worker, workflowsPath, type X7Worker } from '../../src/workflows/worker.js';
-import { createProcessors } from '../../processors/index.js';
+import { createProcessors, type ProcessorDeps } from '../../processors/index.js';
+import { chatDeps } from '../support/chat.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, sendChatMessages, sleep, TopicReader, uncommitted, waitUntil } from '../support/pipeline.js';
-import { PrivateRedis } from '../support/redis.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { quietTemporalLogger, terminateRunningWorkflows } from '../support/workflows.js';
 
 const TABERNA = 'lis-taberna-do-largo'; // restaurant, Tue–Sun 12:00–15:00 and 19:00–23:00, Lisbon
@@ -50,23 +50,25 @@ describe('DEDICATED conversations through the pipeline', () => {
   let worker: X7Worker;
   let workerRunning: Promise<void>;
   let manager: WorkflowManager;
-  let redisServer: PrivateRedis;
-  let redis: Redis;
+  let postgres: TcpProxy;
+  let pool: pg.Pool;
+  let deps: ProcessorDeps;
   let runtime: ProcessorRuntime;
   let outbound: TopicReader;
   let analytics: TopicReader;
   let dlq: TopicReader;
   let workflowEvents: TopicReader;
-  const keyPrefix = `x7:test:${randomUUID().slice(0, 8)}:`;
   const decoded = new Map<string, OutboundEvent>();
   const facts = new Map<string, AnalyticsEvent>();
 
-  /** A runtime over fresh processors (new Redis client and checkpointer, same key prefix). */
-  async function startRuntime(): Promise<ProcessorRuntime> {
-    redis = createRedis({ ...config, redisUrl: redisServer.url }, { logger: createLogger('test-redis', 'silent') });
-    const checkpointer = new RedisCheckpointSaver(redis, { ttlSeconds: 3600, keyPrefix });
-    const processors = createProcessors({ pool: db.pool, checkpointer, workflows: manager, config, clock: systemClock });
-    const created = createProcessorRuntime({ config, processors, logger: createLogger('test-processor', 'silent') });
+  /**
+   * A runtime over fresh processors (a new conversation store: nothing cached), on a
+   * pool through the proxy; `extra` commit participants run after the store's flush.
+   */
+  async function startRuntime(extra: CommitParticipant[] = []): Promise<ProcessorRuntime> {
+    deps = chatDeps(pool, config.databaseUrl, manager, systemClock);
+    const processors = createProcessors(deps);
+    const created = createProcessorRuntime({ config, processors, logger: createLogger('test-processor', 'silent'), participants: [deps.store, ...extra] });
     await created.start();
     return created;
   }
@@ -141,10 +143,10 @@ describe('DEDICATED conversations through the pipeline', () => {
     }
     const prefix = uniquePrefix('dedicated');
     db = await createTestDatabase({ seed: true, label: 'dedicated_pipeline' });
-    redisServer = await PrivateRedis.start();
+    const target = new URL(db.url);
+    postgres = await TcpProxy.start({ host: target.hostname, port: Number(target.port) });
     config = isolatedConfig(prefix, {
-      DATABASE_URL: db.url,
-      REDIS_URL: redisServer.url,
+      DATABASE_URL: postgres.rewrite(db.url),
       X7_TASK_QUEUE: `${prefix}workflows`,
       X7_RETRY_INITIAL_MS: '100',
       X7_RETRY_MAX_MS: '1000',
@@ -159,12 +161,14 @@ describe('DEDICATED conversations through the pipeline', () => {
       TopicReader.open(config, 'chat.outbound'), TopicReader.open(config, 'chat.analytics'), TopicReader.open(config, 'chat.inbound.dlq'),
       TopicReader.open(config, 'chat.workflows'),
     ]);
+    pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5, connectionTimeoutMillis: 2_000 });
+    pool.on('error', () => undefined);
     runtime = await startRuntime();
   });
 
   afterAll(async () => {
     await runtime?.stop();
-    redis?.disconnect();
+    await pool?.end();
     if (config) {
       // Leave nothing running on the dev server.
       const connection = await Connection.connect({ address: config.temporalAddress });
@@ -176,7 +180,7 @@ describe('DEDICATED conversations through the pipeline', () => {
     await workerRunning;
     await manager?.close();
     await Promise.all([outbound?.close(), analytics?.close(), dlq?.close(), workflowEvents?.close()]);
-    await redisServer?.stop();
+    await postgres?.stop();
     await db?.drop();
   });
 
@@ -301,30 +305,51 @@ describe('DEDICATED conversations through the pipeline', () => {
     }
   });
 
-  it('processes a booking event twice and starts one workflow', async () => {
-    const conversationId = `c-${randomUUID().slice(0, 12)}`;
-    const m = message(conversationId, TABERNA, `table for 2 on ${upcoming(6).dm} at 1pm`);
-    await sendChatMessages(config, codec, [m]);
-    const first = await replyTo(m);
-    // The same event again, after its conversation state is gone (the checkpoint lost
-    // between the workflow start and the Kafka commit): the agent runs again and
-    // derives the same booking and workflow ids.
-    for (const key of await redis.keys(`${keyPrefix}thread:${conversationId}:*`)) await redis.del(key);
-    await sendChatMessages(config, codec, [m]);
-    // And once more with the state in place: the stored outputs come back as they were.
-    await waitUntil(async () => (await outboundOf(conversationId)).filter((e) => e.body.type === 'Reply').length === 2, 30_000, 'second reply');
-    await sendChatMessages(config, codec, [m]);
-    await waitUntil(async () => (await outboundOf(conversationId)).filter((e) => e.body.type === 'Reply').length === 3, 30_000, 'third reply');
+  it('replays the stored outputs once when it crashes between the state write and the Kafka commit', async () => {
+    // A commit participant after the store: the first time it runs, the store's
+    // transaction has committed and the Kafka transaction has not begun, as when the
+    // process dies right there. The records are then redone from their offsets.
+    let crashes = 0;
+    const crashOnce: CommitParticipant = {
+      async flush() {
+        if (crashes++ === 0) throw new Error('crash between the state write and the Kafka commit');
+      },
+      rollback: () => undefined,
+      assign: () => undefined,
+    };
+    await runtime.stop();
+    runtime = await startRuntime([crashOnce]);
+    try {
+      const conversationId = `c-${randomUUID().slice(0, 12)}`;
+      const m = message(conversationId, TABERNA, `table for 2 on ${upcoming(6).dm} at 1pm`);
+      await sendChatMessages(config, codec, [m]);
+      const first = await replyTo(m);
+      expect(crashes).toBeGreaterThanOrEqual(2);
+      expect(first.reply.text).toMatch(/^Booked a table for 2 on Saturday/);
+      await sleep(1500);
+      // One reply on chat.outbound (the aborted attempt produced nothing), one booking, one workflow.
+      const replies = (await outboundOf(conversationId)).filter((e) => e.body.type === 'Reply');
+      expect(replies).toHaveLength(1);
+      const rows = await bookingsOf(conversationId);
+      expect(rows).toHaveLength(1);
+      const { rows: stored } = await db.pool.query('select count(*)::int as n from processed_events where event_id = $1', [m.eventId]);
+      expect(stored[0].n).toBe(1);
 
-    const replies = (await outboundOf(conversationId)).filter((e) => e.body.type === 'Reply');
-    expect(new Set(replies.map((r) => r.eventId)).size).toBe(1);
-    expect(replies.every((r) => (r.body as Reply).text === first.reply.text)).toBe(true);
-    const rows = await bookingsOf(conversationId);
-    expect(rows).toHaveLength(1);
-    await waitUntil(async () => (await workflowStatuses(conversationId, rows[0]!.workflow_id)).includes('CONFIRMED'), 30_000, 'CONFIRMED');
-    const runs = await db.pool.query('select workflow_id, run_id from workflow_runs where conversation_id = $1', [conversationId]);
-    expect(runs.rows).toEqual([{ workflow_id: rows[0]!.workflow_id, run_id: expect.any(String) }]);
-    expect(await workflowStatuses(conversationId, rows[0]!.workflow_id)).toEqual(['STARTED', 'CONFIRMED']);
+      // The same event again from its producer (a retry, at a new offset): the stored outputs, as they were.
+      await sendChatMessages(config, codec, [m]);
+      await waitUntil(async () => (await outboundOf(conversationId)).filter((e) => e.body.type === 'Reply').length === 2, 30_000, 'second reply');
+      const again = (await outboundOf(conversationId)).filter((e) => e.body.type === 'Reply');
+      expect(new Set(again.map((r) => r.eventId)).size).toBe(1);
+      expect(again.every((r) => (r.body as Reply).text === first.reply.text)).toBe(true);
+      expect(await bookingsOf(conversationId)).toHaveLength(1);
+      await waitUntil(async () => (await workflowStatuses(conversationId, rows[0]!.workflow_id)).includes('CONFIRMED'), 30_000, 'CONFIRMED');
+      const runs = await db.pool.query('select workflow_id, run_id from workflow_runs where conversation_id = $1', [conversationId]);
+      expect(runs.rows).toEqual([{ workflow_id: rows[0]!.workflow_id, run_id: expect.any(String) }]);
+      expect(await workflowStatuses(conversationId, rows[0]!.workflow_id)).toEqual(['STARTED', 'CONFIRMED']);
+    } finally {
+      await runtime.stop();
+      runtime = await startRuntime();
+    }
   });
 
   it('continues a booking where it was after the processor restarts', async () => {
@@ -332,25 +357,25 @@ describe('DEDICATED conversations through the pipeline', () => {
     const t1 = await c.say('a table for 3 please');
     expect(t1.reply.text).toBe('Happy to book a table for 3. What day and time would you like?');
 
+    // A new processor: nothing cached, the state comes from PostgreSQL.
     await runtime.stop();
-    redis.disconnect();
     runtime = await startRuntime();
 
     const t2 = await c.say(`${upcoming(7).dm} at 7:30pm`);
     expect(t2.reply.text).toMatch(/^Booked a table for 3 on Sunday \d+ \w+ at 19:30\./);
   });
 
-  it('pauses while Redis is down and resumes with nothing lost', async () => {
+  it('pauses while PostgreSQL is unreachable and resumes with nothing lost', async () => {
     const conversationId = `c-${randomUUID().slice(0, 12)}`;
     const dlqBefore = dlq.records.length;
-    await redisServer.stop();
+    await postgres.cut();
     const turns = [message(conversationId, TABERNA, 'table for 5'), message(conversationId, TABERNA, `${upcoming(4).dm} at 9pm`)];
     await sendChatMessages(config, codec, turns);
     await sleep(4000);
     expect(await outboundOf(conversationId)).toEqual([]);
     expect(Object.keys(await uncommitted(config)).length).toBeGreaterThan(0);
 
-    await redisServer.start();
+    await postgres.restore();
     const first = await replyTo(turns[0]!, 60_000);
     const second = await replyTo(turns[1]!, 60_000);
     expect(first.reply.text).toBe('Happy to book a table for 5. What day and time would you like?');

@@ -1,7 +1,8 @@
 // /healthz, /readyz and /metrics of the processor as `x7 processor` assembles it
-// (createProcessorService: the shipped processors over a private Redis, a seeded
-// Postgres of the test's own, Temporal and the registry of the stack), with real
-// failures: raw bytes on chat.inbound, and the Redis server stopped and started.
+// (createProcessorService: the shipped processors over a seeded Postgres of the
+// test's own, reached through a proxy the test can cut, Temporal and the registry of
+// the stack), with real failures: raw bytes on chat.inbound, and PostgreSQL cut off
+// and back.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodec, type EventCodec } from '../../src/codec/index.js';
@@ -13,14 +14,14 @@ import { createProcessorService, type ProcessorService } from '../../src/runtime
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, produceInbound, sendChatMessages, TopicReader, waitUntil } from '../support/pipeline.js';
-import { PrivateRedis } from '../support/redis.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 const TABERNA = 'lis-taberna-do-largo';
 
 describe('processor observability', () => {
   let config: Config;
   let db: TestDatabase;
-  let redisServer: PrivateRedis;
+  let postgres: TcpProxy;
   let codec: EventCodec;
   let service: ProcessorService;
   let base: string;
@@ -37,10 +38,10 @@ describe('processor observability', () => {
   beforeAll(async () => {
     const prefix = uniquePrefix('observability');
     db = await createTestDatabase({ seed: true, label: 'observability' });
-    redisServer = await PrivateRedis.start();
+    const target = new URL(db.url);
+    postgres = await TcpProxy.start({ host: target.hostname, port: Number(target.port) });
     config = isolatedConfig(prefix, {
-      DATABASE_URL: db.url,
-      REDIS_URL: redisServer.url,
+      DATABASE_URL: postgres.rewrite(db.url),
       X7_METRICS_PORT: '0',
       X7_RETRY_INITIAL_MS: '100',
       X7_RETRY_MAX_MS: '1000',
@@ -58,7 +59,7 @@ describe('processor observability', () => {
   afterAll(async () => {
     await service?.stop();
     await Promise.all([dlq?.close(), outbound?.close()]);
-    await redisServer?.stop();
+    await postgres?.stop();
     await db?.drop();
   });
 
@@ -106,29 +107,29 @@ describe('processor observability', () => {
     }, 15_000, 'zero consumer lag');
   });
 
-  it('turns not ready while its Redis is down, and ready again when it is back', async () => {
+  it('turns not ready while its PostgreSQL is unreachable, and ready again when it is back', async () => {
     await waitUntil(async () => (await readyz()).status === 200, 30_000, '/readyz 200');
-    await redisServer.stop();
+    await postgres.cut();
     try {
       await waitUntil(async () => (await readyz()).status === 503, 15_000, '/readyz 503');
       const { body } = await readyz();
       expect(body.ready).toBe(false);
-      expect(body.problems.some((p) => /^redis: /.test(p))).toBe(true);
-      // Alive all the while: a restart would not bring Redis back.
+      expect(body.problems.some((p) => /^postgres: /.test(p))).toBe(true);
+      // Alive all the while: a restart would not bring PostgreSQL back.
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect(await metric('x7_ready')).toBe(0);
 
-      // A message while Redis is down pauses its partition, which /readyz names too.
+      // A message while PostgreSQL is down pauses its partition, which /readyz names too.
       const message: ChatMessage = {
         eventId: randomUUID(), conversationId: `c-${randomUUID().slice(0, 12)}`, chatType: 'DEDICATED', userId: 'u-filipa', businessId: TABERNA,
         text: 'Do you take cards?', channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
       };
       await sendChatMessages(config, codec, [message]);
-      await waitUntil(async () => (await readyz()).body.problems.some((p) => /^processor: partition \d+ paused: .*redis/i.test(p)), 20_000, 'a paused partition');
+      await waitUntil(async () => (await readyz()).body.problems.some((p) => /^processor: partition \d+ paused: .*postgres/i.test(p)), 20_000, 'a paused partition');
       expect(await metric('x7_consumer_paused_partitions')).toBeGreaterThanOrEqual(0);
-      expect(await metric('x7_dependency_failures_total', { dependency: 'redis' })).toBeGreaterThanOrEqual(1);
+      expect(await metric('x7_dependency_failures_total', { dependency: 'postgres' })).toBeGreaterThanOrEqual(1);
     } finally {
-      await redisServer.start();
+      await postgres.restore();
     }
     await waitUntil(async () => (await readyz()).status === 200, 30_000, '/readyz 200 again');
     expect((await readyz()).body.problems).toEqual([]);

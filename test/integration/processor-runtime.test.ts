@@ -48,7 +48,7 @@ function taggingProcessor(chatType: ChatType, seen: ChatMessage[]): ChatProcesso
         producedAt: new Date(context.clock.now()),
         body: { type: 'StatusUpdate', status: 'RECEIVED', detail: `by ${chatType} from offset ${context.source.offset}` },
       };
-      const outputs: Awaited<ReturnType<ChatProcessor['process']>> = [
+      const outputs: Awaited<ReturnType<ChatProcessor['process']>>['outputs'] = [
         { topic: 'chat.outbound', key: message.conversationId, value: outbound },
         {
           topic: 'chat.analytics',
@@ -72,7 +72,7 @@ function taggingProcessor(chatType: ChatType, seen: ChatMessage[]): ChatProcesso
           },
         });
       }
-      return outputs;
+      return { outputs, outcome: 'UNKNOWN' };
     },
   };
 }

@@ -22,7 +22,7 @@ export function echoProcessors(): ChatProcessor[] {
   return CHAT_TYPES.map((chatType: ChatType): ChatProcessor => ({
     chatType,
     async process(message, context) {
-      return [{
+      return { outcome: 'ANSWERED', outputs: [{
         topic: 'chat.outbound',
         key: message.conversationId,
         value: {
@@ -30,7 +30,7 @@ export function echoProcessors(): ChatProcessor[] {
           businessId: message.businessId, causationId: message.eventId, producedAt: new Date(context.clock.now()),
           body: { type: 'StatusUpdate', status: 'DONE', detail: message.text },
         },
-      }];
+      }] };
     },
   }));
 }

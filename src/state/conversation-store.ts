@@ -1,0 +1,288 @@
+// The conversation store: each conversation's small state, kept in PostgreSQL and
+// cached in memory per input partition, with writes staged per partition and
+// flushed in one database transaction just before the Kafka transaction that
+// commits the same records' offsets (the runtime calls `flush` from its commit).
+//
+// Why this shape (Kafka Streams' state store, with PostgreSQL as the changelog):
+//  - Durable before the offset moves: a record's state, its messages and the outputs
+//    it produced are committed together in PostgreSQL before its offset is committed
+//    in Kafka. A crash between the two redelivers the record; its state says it was
+//    applied, and the stored outputs are produced again, identical (exactly once).
+//  - One round of I/O per commit, not per event: reads hit the per-partition cache
+//    (a partition has one owner at a time), writes are multi-row statements.
+//  - Safe against a zombie owner: every state write checks the version it read. A
+//    processor that lost the partition finds the version moved and retries, which
+//    drops its cache and reads what the new owner wrote.
+import type pg from 'pg';
+import { databaseError } from '../db/errors.js';
+import { DependencyUnavailableError } from '../pipeline/errors.js';
+
+/** How many recent eventIds a conversation remembers, to spot a producer's duplicate. */
+export const RECENT_EVENT_IDS = 16;
+/** Conversations cached per process; the least recently used go first. */
+export const DEFAULT_CACHE_SIZE = 20_000;
+
+/** Where an inbound record came from: its partition and offset. */
+export interface InboundPosition {
+  partition: number;
+  offset: string;
+}
+
+/** A conversation as read: its state (null when new or expired) and what was applied. */
+export interface StoredConversation<S> {
+  state: S | null;
+  /** 0 when no row exists yet. */
+  version: number;
+  /** The last inbound record applied, or null. */
+  position: InboundPosition | null;
+  recentEventIds: readonly string[];
+}
+
+/** The rows of one exchange: the conversation, the user's message and the reply. */
+export interface ExchangeRows {
+  conversation: { id: string; chatType: string; userId: string; businessId: string | null; sentAt: Date };
+  messages: { eventId: string; role: 'user' | 'assistant'; text: string; intent: string | null; agent: string | null; createdAt: Date }[];
+}
+
+/** What one processed record leaves behind. */
+export interface StagedRecord<S> {
+  conversationId: string;
+  eventId: string;
+  position: InboundPosition;
+  state: S;
+  /** The outputs as JSON, returned as they are when the event is processed again. */
+  outputs: unknown;
+  exchange: ExchangeRows;
+}
+
+interface Pending<S> {
+  /** Per conversation: the state after the last staged record, and the version read before the first. */
+  conversations: Map<string, { entry: StoredConversation<S>; baseVersion: number }>;
+  records: StagedRecord<S>[];
+}
+
+export interface ConversationStoreOptions {
+  /** Only names the server in errors. */
+  databaseUrl: string;
+  /** A state not written for this long is read as absent (the conversation starts afresh). */
+  ttlSeconds: number;
+  cacheSize?: number;
+  now?: () => number;
+}
+
+/** True when the record at `position` was applied to a conversation already. */
+export function isApplied(stored: StoredConversation<unknown>, eventId: string, position: InboundPosition): boolean {
+  if (stored.recentEventIds.includes(eventId)) return true;
+  const last = stored.position;
+  return last !== null && last.partition === position.partition && BigInt(position.offset) <= BigInt(last.offset);
+}
+
+export class ConversationStore<S> {
+  private readonly cache = new Map<string, { partition: number; entry: StoredConversation<S> }>();
+  private readonly pending = new Map<number, Pending<S>>();
+  private assigned = new Set<number>();
+  private readonly cacheSize: number;
+  private readonly now: () => number;
+
+  constructor(private readonly pool: pg.Pool, private readonly options: ConversationStoreOptions) {
+    this.cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The conversation as the partition's next record must see it: staged, cached, or from the database. */
+  async read(partition: number, conversationId: string): Promise<StoredConversation<S>> {
+    const staged = this.pending.get(partition)?.conversations.get(conversationId);
+    if (staged) return staged.entry;
+    const cached = this.cache.get(conversationId);
+    if (cached && cached.partition === partition) {
+      // Most recently used last, so the first key is the one to evict.
+      this.cache.delete(conversationId);
+      this.cache.set(conversationId, cached);
+      return cached.entry;
+    }
+    const entry = await this.load(conversationId);
+    this.remember(partition, conversationId, entry);
+    return entry;
+  }
+
+  /** The outputs stored for an event applied earlier, or undefined. */
+  async storedOutputs(eventId: string): Promise<unknown | undefined> {
+    try {
+      const { rows } = await this.pool.query<{ outputs: unknown }>('select outputs from processed_events where event_id = $1', [eventId]);
+      return rows[0]?.outputs;
+    } catch (error) {
+      throw databaseError(error, this.options.databaseUrl);
+    }
+  }
+
+  /** Records a processed record's state and effects; nothing is written until `flush`. */
+  stage(record: StagedRecord<S>): void {
+    const { partition } = record.position;
+    let pending = this.pending.get(partition);
+    if (!pending) this.pending.set(partition, (pending = { conversations: new Map(), records: [] }));
+    const before = pending.conversations.get(record.conversationId)?.entry
+      ?? this.cache.get(record.conversationId)?.entry
+      ?? { state: null, version: 0, position: null, recentEventIds: [] };
+    const baseVersion = pending.conversations.get(record.conversationId)?.baseVersion ?? before.version;
+    pending.conversations.set(record.conversationId, {
+      baseVersion,
+      entry: {
+        state: record.state,
+        version: before.version + 1,
+        position: record.position,
+        recentEventIds: [...before.recentEventIds.filter((id) => id !== record.eventId), record.eventId].slice(-RECENT_EVENT_IDS),
+      },
+    });
+    pending.records.push(record);
+  }
+
+  /**
+   * Writes the partition's staged records in one transaction. A version that moved
+   * (another processor wrote the conversation) drops the partition's cache and
+   * throws a retriable error: the runtime redoes the records from the database's view.
+   */
+  async flush(partition: number): Promise<void> {
+    const pending = this.pending.get(partition);
+    if (!pending || pending.records.length === 0) return;
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw databaseError(error, this.options.databaseUrl);
+    });
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await this.writeExchanges(client, pending.records);
+      await client.query(
+        `insert into processed_events (event_id, conversation_id, outputs)
+         select * from unnest($1::uuid[], $2::text[], $3::jsonb[])
+         on conflict (event_id) do nothing`,
+        [pending.records.map((r) => r.eventId), pending.records.map((r) => r.conversationId), pending.records.map((r) => JSON.stringify(r.outputs))],
+      );
+      const states = [...pending.conversations];
+      const written = await client.query<{ conversation_id: string }>(
+        `insert into conversation_state as s (conversation_id, state, version, last_partition, last_offset, recent_event_ids, updated_at)
+         select id, state, version, part, off, recent, now()
+           from unnest($1::text[], $2::jsonb[], $3::bigint[], $4::int[], $5::bigint[], $6::jsonb[]) as u(id, state, version, part, off, recent)
+         on conflict (conversation_id) do update
+           set state = excluded.state, version = excluded.version, last_partition = excluded.last_partition,
+               last_offset = excluded.last_offset, recent_event_ids = excluded.recent_event_ids, updated_at = now()
+         where s.version = ($7::bigint[])[array_position($1::text[], s.conversation_id)]
+         returning conversation_id`,
+        [
+          states.map(([id]) => id),
+          states.map(([, p]) => JSON.stringify(p.entry.state)),
+          states.map(([, p]) => p.entry.version),
+          states.map(([, p]) => p.entry.position!.partition),
+          states.map(([, p]) => p.entry.position!.offset),
+          states.map(([, p]) => JSON.stringify(p.entry.recentEventIds)),
+          states.map(([, p]) => p.baseVersion),
+        ],
+      );
+      if (written.rowCount !== states.length) {
+        const moved = states.map(([id]) => id).filter((id) => !written.rows.some((r) => r.conversation_id === id));
+        throw new StateConflictError(moved);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      this.rollback(partition);
+      if (error instanceof StateConflictError) this.dropPartition(partition);
+      throw error instanceof StateConflictError ? error : databaseError(error, this.options.databaseUrl);
+    } finally {
+      client.release(broken ? true : undefined);
+    }
+    this.pending.delete(partition);
+    for (const [id, { entry }] of pending.conversations) this.remember(partition, id, entry);
+  }
+
+  /** Forgets what the partition staged (its records will be processed again). */
+  rollback(partition: number): void {
+    this.pending.delete(partition);
+  }
+
+  /**
+   * The partitions this process owns now. A partition's cache is kept only while it
+   * stays assigned: one that left and came back may have been written by another owner.
+   */
+  assign(partitions: readonly number[]): void {
+    const next = new Set(partitions);
+    for (const partition of new Set([...this.assigned, ...this.pending.keys()])) {
+      if (!next.has(partition)) this.dropPartition(partition);
+    }
+    for (const partition of next) if (!this.assigned.has(partition)) this.dropPartition(partition);
+    this.assigned = next;
+  }
+
+  /** Cached conversations (for tests and metrics). */
+  get cachedConversations(): number {
+    return this.cache.size;
+  }
+
+  private dropPartition(partition: number): void {
+    this.pending.delete(partition);
+    for (const [id, cached] of this.cache) if (cached.partition === partition) this.cache.delete(id);
+  }
+
+  private remember(partition: number, conversationId: string, entry: StoredConversation<S>): void {
+    this.cache.delete(conversationId);
+    this.cache.set(conversationId, { partition, entry });
+    while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  private async load(conversationId: string): Promise<StoredConversation<S>> {
+    type Row = { state: S; version: string; last_partition: number; last_offset: string; recent_event_ids: string[]; updated_at: Date };
+    let row: Row | undefined;
+    try {
+      ({ rows: [row] } = await this.pool.query<Row>(
+        `select state, version, last_partition, last_offset, recent_event_ids, updated_at
+           from conversation_state where conversation_id = $1`,
+        [conversationId],
+      ));
+    } catch (error) {
+      throw databaseError(error, this.options.databaseUrl);
+    }
+    if (!row) return { state: null, version: 0, position: null, recentEventIds: [] };
+    const expired = this.now() - row.updated_at.getTime() > this.options.ttlSeconds * 1000;
+    return {
+      // An expired conversation starts afresh, but keeps its version (the lock) and what it applied.
+      state: expired ? null : row.state,
+      version: Number(row.version),
+      position: { partition: row.last_partition, offset: row.last_offset },
+      recentEventIds: row.recent_event_ids,
+    };
+  }
+
+  private async writeExchanges(client: pg.PoolClient, records: readonly StagedRecord<S>[]): Promise<void> {
+    // One conversation row per conversation (the latest message time wins anyway).
+    const conversations = new Map<string, ExchangeRows['conversation']>();
+    for (const r of records) conversations.set(r.exchange.conversation.id, r.exchange.conversation);
+    const c = [...conversations.values()];
+    await client.query(
+      `insert into conversations (id, chat_type, user_id, business_id, created_at, last_message_at)
+       select id, chat_type, user_id, business_id, sent_at, sent_at
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) as u(id, chat_type, user_id, business_id, sent_at)
+       on conflict (id) do update set last_message_at = greatest(conversations.last_message_at, excluded.last_message_at)`,
+      [c.map((x) => x.id), c.map((x) => x.chatType), c.map((x) => x.userId), c.map((x) => x.businessId), c.map((x) => x.sentAt)],
+    );
+    const m = records.flatMap((r) => r.exchange.messages.map((message) => ({ ...message, conversationId: r.conversationId })));
+    if (m.length === 0) return;
+    await client.query(
+      `insert into messages (event_id, conversation_id, role, text, intent, agent, created_at)
+       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+       on conflict (event_id) do nothing`,
+      [m.map((x) => x.eventId), m.map((x) => x.conversationId), m.map((x) => x.role), m.map((x) => x.text), m.map((x) => x.intent), m.map((x) => x.agent), m.map((x) => x.createdAt)],
+    );
+  }
+}
+
+/**
+ * A conversation's state was written by another processor since this one read it (a
+ * rebalance moved the partition). Retriable: the records are redone from what is stored.
+ */
+export class StateConflictError extends DependencyUnavailableError {
+  override name = 'StateConflictError';
+  constructor(readonly conversationIds: readonly string[]) {
+    super('conversation-state', `${conversationIds.length} conversation(s) were written by another processor (${conversationIds.slice(0, 3).join(', ')}); redoing from the stored state`);
+  }
+}
