@@ -8,7 +8,7 @@ import type { ProcessorDeps } from './shared/deps.js';
 
 export type { ProcessorDeps } from './shared/deps.js';
 export type { ConversationState } from './shared/state.js';
-export { BusinessDirectory } from './shared/business.js';
+export { BusinessDirectory, watchBusinessChanges } from './shared/business.js';
 export { poolDb } from './shared/tools.js';
 
 export function createProcessors(deps: ProcessorDeps): ChatProcessor[] {

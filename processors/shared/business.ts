@@ -5,6 +5,9 @@
 // notifies a change to the businesses table (migration 0003; `invalidate` is what
 // the listener calls). While the listener is not connected, notifications can be
 // missed, so the listener calls `invalidate()` (everything) on every (re)connect.
+import type { Config } from '../../src/config.js';
+import { listen, type Listener } from '../../src/db/notifications.js';
+import type { Logger } from '../../src/log.js';
 import type { Catalog, CatalogPlace } from '../../src/understanding/index.js';
 import { CATEGORIES } from '../../src/understanding/lexicon.js';
 import type { BusinessContext } from './agent.js';
@@ -43,6 +46,8 @@ export async function loadBusiness(db: Db, businessId: string): Promise<Business
 }
 
 export const BUSINESS_TTL_MS = 30_000;
+/** The channel migration 0003's trigger notifies with the changed business's id. */
+export const BUSINESS_CHANGES_CHANNEL = 'x7_business_changed';
 export const CATALOG_TTL_MS = 60_000;
 
 /** Cached business rows and the catalog, shared by every chat type of a process. */
@@ -79,4 +84,14 @@ export class BusinessDirectory {
     else this.businesses.delete(businessId);
     this.catalogs.clear();
   }
+}
+
+/** Keeps `directory` in step with the businesses table (migration 0003's notifications). */
+export function watchBusinessChanges(directory: BusinessDirectory, config: Pick<Config, 'databaseUrl'>, logger: Logger): Listener {
+  return listen(config, {
+    channel: BUSINESS_CHANGES_CHANNEL,
+    onNotification: (businessId) => directory.invalidate(businessId),
+    onReset: () => directory.invalidate(),
+    logger,
+  });
 }

@@ -10,10 +10,9 @@ import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } 
 import { pingPostgres, pingRegistry } from '../observability/probes.js';
 import { knownBusinessRule } from '../pipeline/validation.js';
 import { ConversationStore } from '../state/conversation-store.js';
-import { listen } from '../db/notifications.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowManager, WorkflowNotRunningError } from '../workflows/manager.js';
-import { BusinessDirectory, createProcessors, poolDb, type ConversationState, type ProcessorDeps } from '../../processors/index.js';
+import { BusinessDirectory, createProcessors, poolDb, watchBusinessChanges, type ConversationState, type ProcessorDeps } from '../../processors/index.js';
 import { createProcessorRuntime, type ProcessorRuntime } from './processor-runtime.js';
 
 type LazyWorkflows = ProcessorDeps['workflows'] & { ping(): Promise<void>; close(): Promise<void> };
@@ -88,12 +87,7 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
   const store = new ConversationStore<ConversationState>(pool, { databaseUrl: config.databaseUrl, ttlSeconds: config.checkpointTtlSeconds });
   const businesses = new BusinessDirectory(poolDb(pool, config.databaseUrl), clock.now);
   // A management action (or an operator) changing a business is seen by the next message.
-  const businessChanges = listen(config, {
-    channel: 'x7_business_changed',
-    onNotification: (businessId) => businesses.invalidate(businessId),
-    onReset: () => businesses.invalidate(),
-    logger: logger.child({ dependency: 'postgres' }),
-  });
+  const businessChanges = watchBusinessChanges(businesses, config, logger.child({ dependency: 'postgres' }));
   const workflows = lazyWorkflows(config, logger.child({ dependency: 'temporal' }), metrics);
   const processors = createProcessors({ pool, store, businesses, workflows, config, clock });
   const directory = {

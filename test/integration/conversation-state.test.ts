@@ -1,0 +1,112 @@
+// The conversation store on a real PostgreSQL: state stays small however long the
+// conversation, nothing of it lives in Redis, and the cached business rows follow a
+// management action at once (PostgreSQL's NOTIFY), not after their TTL.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage, OutboundEvent, Reply } from '../../src/events.js';
+import { createLogger } from '../../src/log.js';
+import { loadConfig } from '../../src/config.js';
+import { createActivities } from '../../src/workflows/activities.js';
+import { createDedicatedProcessor } from '../../processors/dedicated/index.js';
+import { watchBusinessChanges } from '../../processors/index.js';
+import type { WorkflowStarter } from '../../processors/shared/deps.js';
+import { MAX_TURNS } from '../../processors/shared/state.js';
+import { chatDeps, processInTurn } from '../support/chat.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { waitUntil } from '../support/pipeline.js';
+
+const TABERNA = 'lis-taberna-do-largo';
+const logger = createLogger('test', 'silent');
+
+const recordingWorkflows = (): WorkflowStarter => ({
+  startWorkflow: (async (_kind: string, _input: unknown, options: { workflowId?: string }) => ({ workflowId: options.workflowId ?? 'w', runId: 'r', alreadyStarted: false })) as never,
+  cancelWorkflow: (async (workflowId: string) => ({ workflowId, runId: 'r', method: 'signal' })) as never,
+});
+
+function message(conversationId: string, text: string, userId = 'u-filipa'): ChatMessage {
+  return {
+    eventId: randomUUID(), conversationId, chatType: 'DEDICATED', userId, businessId: TABERNA, text,
+    channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
+  };
+}
+
+const replyText = (outputs: { value: unknown }[]) =>
+  ((outputs.map((o) => o.value as OutboundEvent).find((v) => v.body?.type === 'Reply')?.body) as Reply | undefined)?.text;
+
+/** The next Saturday at least two days ahead, as "D/M". */
+function nextSaturday(): string {
+  const d = new Date(Date.now() + 2 * 86_400_000);
+  while (d.getUTCDay() !== 6) d.setUTCDate(d.getUTCDate() + 1);
+  return `${d.getUTCDate()}/${d.getUTCMonth() + 1}`;
+}
+
+describe('conversation state', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({ seed: true, label: 'conversation_state' });
+  });
+  afterAll(async () => db?.drop());
+
+  it('stays under 64 KB after 1,000 messages in one conversation, and none of it is in Redis', async () => {
+    const deps = chatDeps(db.pool, db.url, recordingWorkflows());
+    const say = processInTurn(createDedicatedProcessor(deps), deps);
+    const conversationId = `c-long-${randomUUID().slice(0, 8)}`;
+    const texts = ["What's on the menu?", 'Do you take cards?', 'Are you open now?', 'a table for 3 please', 'thanks!'];
+    const long = 'I would like to know more about everything you serve, '.repeat(70); // ≈ 3.9 KB
+    for (let i = 0; i < 1000; i++) await say(message(conversationId, i % 97 === 0 ? long : texts[i % texts.length]!));
+
+    const { rows } = await db.pool.query<{ bytes: number; turns: number; version: string }>(
+      `select pg_column_size(state) + pg_column_size(recent_event_ids) as bytes, jsonb_array_length(state->'turns') as turns, version
+         from conversation_state where conversation_id = $1`,
+      [conversationId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!.version)).toBe(1000);
+    expect(rows[0]!.turns).toBe(MAX_TURNS);
+    expect(rows[0]!.bytes).toBeLessThan(64 * 1024);
+    const raw = await db.pool.query<{ bytes: number }>('select octet_length(state::text) as bytes from conversation_state where conversation_id = $1', [conversationId]);
+    expect(raw.rows[0]!.bytes).toBeLessThan(64 * 1024);
+    // Every message is in the history table, the state holds only the recent turns.
+    const stored = await db.pool.query<{ n: number }>("select count(*)::int as n from messages where conversation_id = $1 and role = 'user'", [conversationId]);
+    expect(stored.rows[0]!.n).toBe(1000);
+
+    const redis = new Redis(loadConfig(process.env).redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      const [, keys] = await redis.scan('0', 'MATCH', `*${conversationId}*`, 'COUNT', 10_000);
+      expect(keys).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('sees a management action on the very next message: the cached business is dropped by NOTIFY', async () => {
+    const deps = chatDeps(db.pool, db.url, recordingWorkflows());
+    const listener = watchBusinessChanges(deps.businesses, { databaseUrl: db.url }, logger);
+    try {
+      await waitUntil(() => listener.listening, 10_000, 'the LISTEN connection');
+      const say = processInTurn(createDedicatedProcessor(deps), deps);
+      const when = `${nextSaturday()} at 1pm`;
+      const before = await say(message(`c-${randomUUID().slice(0, 8)}`, `table for 2 on ${when}`));
+      expect(replyText(before.outputs)).toMatch(/^Booked a table for 2 on Saturday/);
+      expect((await deps.businesses.business(TABERNA))?.acceptingBookings).toBe(true);
+
+      // The owner's confirmed "pause bookings", as the worker's activity runs it.
+      const activities = createActivities({ pool: db.pool, codec: { encode: async () => Buffer.alloc(0) }, producer: { sendBatch: async () => [] }, config: { topicPrefix: '' }, logger });
+      const result = await activities.runManagementAction({
+        workflowId: `mgmt-${randomUUID()}`, action: 'pause_bookings', businessId: TABERNA, userId: 'u-ana', params: {},
+        conversationId: `c-dash-${randomUUID().slice(0, 8)}`, causationId: null,
+      });
+      expect(result.summary).toBe('Bookings paused');
+
+      // Well inside the 30 s TTL: only the notification can have dropped the cached row.
+      await waitUntil(async () => (await deps.businesses.business(TABERNA))?.acceptingBookings === false, 5_000, 'the cached business to follow the change');
+      const after = await say(message(`c-${randomUUID().slice(0, 8)}`, `table for 2 on ${when}`));
+      expect(replyText(after.outputs)).toMatch(/^Sorry, Taberna do Largo isn't taking bookings here at the moment\./);
+    } finally {
+      await db.pool.query('update businesses set accepting_bookings = true where id = $1', [TABERNA]);
+      await listener.close();
+    }
+  });
+});
