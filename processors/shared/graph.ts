@@ -85,15 +85,21 @@ export function buildChatGraph(env: StageEnv, checkpointer: ConversationCheckpoi
 
   /** Runs agent → workflow → respond for one message; the state it saved is the response's. */
   return async function runGraph(input: TurnInput, conversation: ConversationResult, selection: Selection, context: ProcessingContext, latencies: Record<string, number>): Promise<RespondResult> {
-    const final = (await graph.invoke(
-      { conversation, selection },
-      {
-        configurable: { thread_id: input.message.conversationId, [PARTITION_KEY]: context.source.partition, [RUN_KEY]: { input, context, latencies } satisfies Run },
-        // One checkpoint per message, when the graph is done: a run that fails half way saves nothing.
-        durability: 'exit',
-      },
-    )) as GraphState;
-    const saved = checkpointer.take(input.message.conversationId);
+    let final: GraphState;
+    let saved;
+    try {
+      final = (await graph.invoke(
+        { conversation, selection },
+        {
+          configurable: { thread_id: input.message.conversationId, [PARTITION_KEY]: context.source.partition, [RUN_KEY]: { input, context, latencies } satisfies Run },
+          // One checkpoint per message, when the graph is done: a run that fails half way saves nothing.
+          durability: 'exit',
+        },
+      )) as GraphState;
+    } finally {
+      // Also after a failure: LangGraph saves what the failed run had, which must not linger.
+      saved = checkpointer.take(input.message.conversationId);
+    }
     if (!saved) throw new Error(`the chat graph saved no state for ${input.message.conversationId}`);
     return { ...final.response, state: saved };
   };

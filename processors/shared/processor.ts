@@ -42,7 +42,7 @@ export function createChatProcessor(definition: ChatTypeDefinition, deps: Proces
       const position = { partition: context.source.partition, offset: context.source.offset };
       const stored = await deps.store.read(position.partition, message.conversationId);
       if (isApplied(stored, message.eventId, position)) {
-        const outputs = await deps.store.storedOutputs(message.eventId);
+        const outputs = await deps.store.storedOutputs(position.partition, message.eventId);
         if (outputs === undefined) throw new Error(`event ${message.eventId} was applied to ${message.conversationId}, but its outputs are no longer stored`);
         context.logger.info({ path: 'replay' }, 'event already applied; producing its stored outputs again');
         const restored = restoreOutputs(outputs as Parameters<typeof restoreOutputs>[0]);

@@ -105,8 +105,11 @@ export class ConversationStore<S> {
     return entry;
   }
 
-  /** The outputs stored for an event applied earlier, or undefined. */
-  async storedOutputs(eventId: string): Promise<unknown | undefined> {
+  /** The outputs of an event applied earlier (staged on `partition`, or stored), or undefined. */
+  async storedOutputs(partition: number, eventId: string): Promise<unknown | undefined> {
+    // A duplicate within the same commit run: its first copy is staged, not yet written.
+    const staged = this.pending.get(partition)?.records.find((r) => r.eventId === eventId);
+    if (staged) return JSON.parse(JSON.stringify(staged.outputs));
     try {
       const { rows } = await this.pool.query<{ outputs: unknown }>('select outputs from processed_events where event_id = $1', [eventId]);
       return rows[0]?.outputs;

@@ -1,17 +1,18 @@
-// The DASHBOARD and GLOBAL processors turn by turn through the shared chat graph (an
-// in-memory checkpointer, a workflow starter that records what it is asked, a seeded
-// database of the test's own): what a client would receive, and the state carried
-// between turns (the pending action, the previous answer).
+// The DASHBOARD and GLOBAL processors turn by turn as the runtime runs them (each
+// message at the next offset, the conversation store flushed after it; a workflow
+// starter that records what it is asked; a seeded database of the test's own): what
+// a client would receive, and the state carried between turns (the pending action,
+// the previous answer).
 import { randomUUID } from 'node:crypto';
-import { MemorySaver } from '@langchain/langgraph-checkpoint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardProcessor } from '../../processors/dashboard/index.js';
 import { createGlobalProcessor } from '../../processors/global/index.js';
-import type { ProcessorDeps, WorkflowStarter } from '../../processors/shared/deps.js';
+import type { WorkflowStarter } from '../../processors/shared/deps.js';
 import type { AnalyticsEvent, ChatMessage, ChatType, ErrorNotice, GeoPoint, OutboundEvent, Reply } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
 import { createActivities } from '../../src/workflows/activities.js';
 import type { ManagementActionInput } from '../../src/workflows/types.js';
+import { chatDeps, processInTurn } from '../support/chat.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const logger = createLogger('test', 'silent');
@@ -30,15 +31,16 @@ function conversation(chatType: ChatType, userId: string, businessId: string | n
     }) as never,
     cancelWorkflow: (async () => { throw new Error('not expected'); }) as never,
   };
-  const deps: ProcessorDeps = { pool: db.pool, checkpointer: new MemorySaver(), workflows, config: { databaseUrl: db.url }, clock: { now: () => Date.now() } };
+  const deps = chatDeps(db.pool, db.url, workflows);
   const processor = chatType === 'GLOBAL' ? createGlobalProcessor(deps) : createDashboardProcessor(deps);
+  const turn = processInTurn(processor, deps);
   const conversationId = `c-${randomUUID().slice(0, 8)}`;
   const say = async (text: string, location: GeoPoint | null = null) => {
     const message: ChatMessage = {
       eventId: randomUUID(), conversationId, chatType, userId, businessId, text,
       channel: 'WEB', locale: 'en-GB', location, sentAt: new Date(), clientMessageId: null,
     };
-    const outputs = await processor.process(message, { logger, source: { topic: 't', partition: 0, offset: '0' }, clock: deps.clock, stageLatenciesMs: {} });
+    const { outputs } = await turn(message);
     const bodies = outputs.filter((o) => o.topic === 'chat.outbound').map((o) => (o.value as OutboundEvent).body);
     const reply = bodies.find((b): b is Reply => b.type === 'Reply');
     const notices = bodies.filter((b): b is ErrorNotice => b.type === 'ErrorNotice');
@@ -48,7 +50,7 @@ function conversation(chatType: ChatType, userId: string, businessId: string | n
   return { say, started };
 }
 
-describe('DASHBOARD through the chat graph', () => {
+describe('DASHBOARD turn by turn', () => {
   it('asks, then starts the management workflow on "yes", and the workflow does it with an audit row', async () => {
     const { say, started } = conversation('DASHBOARD', 'u-joao', 'lis-marisqueira-do-cais');
     const ask = await say('Post an announcement: Closed on Christmas Day');
@@ -101,7 +103,7 @@ describe('DASHBOARD through the chat graph', () => {
   });
 });
 
-describe('GLOBAL through the chat graph', () => {
+describe('GLOBAL turn by turn', () => {
   it('searches near the sender, then compares "them" from the previous answer', async () => {
     const { say } = conversation('GLOBAL', 'u-eva', null);
     const search = await say('wine bar near me', { lat: 38.7106, lon: -9.142 });

@@ -4,7 +4,6 @@
 // audit row and reports COMPLETED to the dashboard conversation. A redelivered "yes"
 // starts nothing more.
 import { randomUUID } from 'node:crypto';
-import { MemorySaver } from '@langchain/langgraph-checkpoint';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +13,10 @@ import { createCodec, type EventCodec } from '../../src/codec/index.js';
 import type { Config } from '../../src/config.js';
 import type { AnalyticsEvent, ChatMessage, OutboundEvent } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
-import type { ChatProcessor } from '../../src/pipeline/processor.js';
+import type { ChatProcessor, ProcessorResult } from '../../src/pipeline/processor.js';
 import { WorkflowManager } from '../../src/workflows/manager.js';
 import { createX7Worker, workflowsPath, type X7Worker } from '../../src/workflows/worker.js';
+import { chatDeps } from '../support/chat.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, TopicReader, waitUntil } from '../support/pipeline.js';
@@ -36,6 +36,7 @@ describe('DASHBOARD management action through Temporal', () => {
   let client: Client;
   let outbound: TopicReader;
   let processor: ChatProcessor;
+  let deps: ProcessorDeps;
 
   beforeAll(async () => {
     try {
@@ -55,7 +56,7 @@ describe('DASHBOARD management action through Temporal', () => {
     connection = await Connection.connect({ address: config.temporalAddress });
     client = new Client({ connection, namespace: config.temporalNamespace });
     outbound = await TopicReader.open(config, 'chat.outbound');
-    const deps: ProcessorDeps = { pool: db.pool, checkpointer: new MemorySaver(), workflows: manager, config: { databaseUrl: db.url }, clock: { now: () => Date.now() } };
+    deps = chatDeps(db.pool, db.url, manager);
     processor = createDashboardProcessor(deps);
   });
 
@@ -77,12 +78,22 @@ describe('DASHBOARD management action through Temporal', () => {
       eventId, conversationId, chatType: 'DASHBOARD', userId: 'u-marta', businessId: BUSINESS, text,
       channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
     });
-    const process = (m: ChatMessage) => processor.process(m, { logger, source: { topic: 't', partition: 0, offset: '0' }, clock: { now: () => Date.now() }, stageLatenciesMs: {} });
-    const outcome = (outputs: Awaited<ReturnType<typeof process>>) => (outputs.find((o) => o.topic === 'chat.analytics')!.value as AnalyticsEvent).outcome;
+    // As the runtime does: the message at its offset, then the store's flush (the commit).
+    const process = async (m: ChatMessage, offset: number): Promise<ProcessorResult['outputs']> => {
+      try {
+        const { outputs } = await processor.process(m, { logger, source: { topic: 't', partition: 0, offset: String(offset) }, clock: deps.clock, stageLatenciesMs: {} });
+        await deps.store.flush(0);
+        return outputs;
+      } catch (error) {
+        deps.store.rollback(0);
+        throw error;
+      }
+    };
+    const outcome = (outputs: ProcessorResult['outputs']) => (outputs.find((o) => o.topic === 'chat.analytics')!.value as AnalyticsEvent).outcome;
 
-    expect(outcome(await process(message('Stop taking bookings please')))).toBe('CONFIRMATION_REQUESTED');
+    expect(outcome(await process(message('Stop taking bookings please'), 0))).toBe('CONFIRMATION_REQUESTED');
     const yes = message('yes');
-    const first = await process(yes);
+    const first = await process(yes, 1);
     expect(outcome(first)).toBe('WORKFLOW_STARTED');
     const workflowId = `management-${yes.eventId}`;
 
@@ -99,9 +110,13 @@ describe('DASHBOARD management action through Temporal', () => {
       return events.some((e) => e.body.type === 'WorkflowUpdate' && e.body.workflowId === workflowId && e.body.status === 'COMPLETED');
     }, 30_000, 'COMPLETED update on the dashboard conversation');
 
-    // The same "yes" delivered again: its stored outputs come back, nothing new starts.
-    const again = await process(yes);
-    expect(again.map((o) => (o.value as { eventId: string }).eventId)).toEqual(first.map((o) => (o.value as { eventId: string }).eventId));
+    // The same "yes" delivered again (its offset not committed in Kafka): its stored
+    // outputs come back, nothing new starts. So does a producer's duplicate at a later offset.
+    const eventIds = (outputs: ProcessorResult['outputs']) => outputs.map((o) => (o.value as { eventId: string }).eventId);
+    const again = await process(yes, 1);
+    expect(eventIds(again)).toEqual(eventIds(first));
+    const duplicate = await process(yes, 2);
+    expect(eventIds(duplicate)).toEqual(eventIds(first));
     const audits = await db.pool.query(`select count(*)::int as n from audit_log where action = 'pause_bookings' and detail->>'workflowId' = $1`, [workflowId]);
     expect(audits.rows[0].n).toBe(1);
   });

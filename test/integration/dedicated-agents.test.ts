@@ -1,18 +1,17 @@
 // The DEDICATED processor on the seeded Lisbon data (a database of the test's own),
-// called directly with an in-memory checkpointer and a workflow starter that records
-// what it is asked: the replies a customer would see, turn by turn.
+// called as the runtime would (each message at the next offset, the conversation
+// store flushed after it) with a workflow starter that records what it is asked:
+// the replies a customer would see, turn by turn.
 import { randomUUID } from 'node:crypto';
-import { MemorySaver } from '@langchain/langgraph-checkpoint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, OutboundEvent, Reply } from '../../src/events.js';
-import { createLogger } from '../../src/log.js';
 import { DependencyUnavailableError } from '../../src/pipeline/errors.js';
 import type { ProcessorOutput } from '../../src/pipeline/processor.js';
-import type { ProcessorDeps, WorkflowStarter } from '../../processors/shared/deps.js';
+import type { WorkflowStarter } from '../../processors/shared/deps.js';
 import { createDedicatedProcessor } from '../../processors/dedicated/index.js';
+import { chatDeps, processInTurn } from '../support/chat.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
-const logger = createLogger('test', 'silent');
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase({ seed: true, label: 'dedicated' });
@@ -40,15 +39,16 @@ function conversation(businessId: string) {
       return { workflowId, runId: 'r', method: 'signal' };
     }) as never,
   };
-  const deps: ProcessorDeps = { pool: db.pool, checkpointer: new MemorySaver(), workflows, config: { databaseUrl: db.url }, clock: { now: () => Date.now() } };
+  const deps = chatDeps(db.pool, db.url, workflows);
   const processor = createDedicatedProcessor(deps);
+  const turn = processInTurn(processor, deps);
   const conversationId = `c-${randomUUID().slice(0, 8)}`;
   const say = async (text: string, eventId: string = randomUUID()) => {
     const message: ChatMessage = {
       eventId, conversationId, chatType: 'DEDICATED', userId: 'u-test', businessId, text,
       channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
     };
-    const outputs = await processor.process(message, { logger, source: { topic: 't', partition: 0, offset: '0' }, clock: deps.clock, stageLatenciesMs: {} });
+    const { outputs } = await turn(message);
     const reply = outputs.map((o) => o.value as OutboundEvent).find((v) => v.body?.type === 'Reply')?.body as Reply | undefined;
     const fact = outputs.find((o) => o.topic === 'chat.analytics')!.value as { intent: string; agent: string; agentReason: string; outcome: string };
     return { reply: reply!, fact, outputs: outputs as ProcessorOutput[], message };
