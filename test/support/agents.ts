@@ -1,4 +1,4 @@
-// Running one agent the way the shared graph does (processors/shared/graph.ts), over a
+// Running one agent the way the agent stage does (processors/shared/stages.ts), over a
 // test database: the message understood with the catalog, the declared tools only.
 // For agent tests that need neither Kafka nor Redis nor Temporal.
 import { randomUUID } from 'node:crypto';
