@@ -15,7 +15,7 @@ import type { Intent, Understanding } from '../../src/understanding/index.js';
 import type { WorkflowInputs, WorkflowKind } from '../../src/workflows/types.js';
 import type { Db, Tool } from './tools.js';
 
-/** JSON values: what agent memory may hold (it is checkpointed in Redis). */
+/** JSON values: what agent memory may hold (it is kept in the conversation state). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
