@@ -10,7 +10,7 @@ import type { Config } from '../../src/config.js';
 import type { ChatMessage } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
 import { sampleValue, STAGES } from '../../src/observability/metrics.js';
-import { createProcessorService, type ProcessorService } from '../../src/runtime/processor-service.js';
+import { createProcessorService, type ProcessorService } from '../../src/app/processor-service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, produceInbound, sendChatMessages, TopicReader, waitUntil } from '../support/pipeline.js';

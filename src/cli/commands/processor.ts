@@ -1,7 +1,7 @@
 // `x7 processor`: runs the pipeline on chat.inbound until SIGTERM or SIGINT.
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../log.js';
-import { createProcessorService } from '../../runtime/processor-service.js';
+import { createProcessorService } from '../../app/processor-service.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { runUntilStopped } from '../io.js';
 

@@ -1,9 +1,11 @@
-// `x7 processor` put together: the shared resources (PostgreSQL pool, Redis,
+// `x7 processor` put together: the composition root, and the one module of src/
+// that knows processors/ (the runtime depends only on the ChatProcessor interface).
+// The shared resources (PostgreSQL pool, conversation store, business cache,
 // Temporal), the chat-type processors over them, the runtime, and the observability
 // server (/healthz, /readyz, /metrics) reporting on all of it. The command runs it
 // until a signal; tests run the same assembly in-process.
 import { metricsPortFor, type Config } from '../config.js';
-import { createPool, databaseError } from '../db/index.js';
+import { createPool } from '../db/index.js';
 import type { Logger } from '../log.js';
 import { backgroundProbe, Readiness, startObservabilityServer, type ObservabilityServer } from '../observability/http.js';
 import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } from '../observability/metrics.js';
@@ -13,7 +15,7 @@ import { ConversationStore } from '../state/conversation-store.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowManager, WorkflowNotRunningError } from '../workflows/manager.js';
 import { BusinessDirectory, createProcessors, poolDb, watchBusinessChanges, type ConversationState, type ProcessorDeps } from '../../processors/index.js';
-import { createProcessorRuntime, type ProcessorRuntime } from './processor-runtime.js';
+import { createProcessorRuntime, type ProcessorRuntime } from '../runtime/processor-runtime.js';
 
 type LazyWorkflows = ProcessorDeps['workflows'] & { ping(): Promise<void>; close(): Promise<void> };
 
@@ -90,15 +92,8 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
   const businessChanges = watchBusinessChanges(businesses, config, logger.child({ dependency: 'postgres' }));
   const workflows = lazyWorkflows(config, logger.child({ dependency: 'temporal' }), metrics);
   const processors = createProcessors({ pool, store, businesses, workflows, config, clock });
-  const directory = {
-    async hasBusiness(id: string) {
-      try {
-        return (await pool.query('select 1 from businesses where id = $1', [id])).rowCount === 1;
-      } catch (error) {
-        throw databaseError(error, config.databaseUrl);
-      }
-    },
-  };
+  // The known-business rule reads the same cached rows the stages use: one read per business, not two per event.
+  const directory = { hasBusiness: async (id: string) => (await businesses.business(id)) !== null };
   const runtime = createProcessorRuntime({
     config,
     processors,
