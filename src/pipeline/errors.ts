@@ -6,9 +6,13 @@
 // Postgres or Temporal had a bad minute.
 import { RegistryRequestError, RegistryUnavailableError } from '../codec/errors.js';
 
-/** Thrown by a processor (or a check it runs) to ask for pause-and-retry. */
+/**
+ * Thrown by a processor (or a check it runs) to ask for pause-and-retry. Retry is a
+ * property of the error (as kafkajs's `retriable`): `classifyFailure` reads it.
+ */
 export class DependencyUnavailableError extends Error {
   override name = 'DependencyUnavailableError';
+  readonly retriable = true;
   constructor(readonly dependency: string, message: string, options?: { cause?: unknown }) {
     super(`${dependency} unavailable: ${message}`, options);
   }
@@ -21,24 +25,38 @@ const NETWORK_ERROR_CODES = new Set([
   'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET',
 ]);
 
+/** What a failure means to the pipeline: retry later (a dependency is down), or not. */
+export interface FailureClass {
+  retriable: boolean;
+  /** The dependency that is down (for metrics and logs), 'unexpected' when none is. */
+  dependency: string;
+}
+
 /**
- * True when the error means "a dependency is unavailable, try again later"
- * rather than "this event is bad" or "this code has a bug".
+ * The one classification of failures: "a dependency is unavailable, try again later"
+ * rather than "this event is bad" or "this code has a bug". Walks the cause chain.
  */
+export function classifyFailure(error: unknown): FailureClass {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof DependencyUnavailableError) return { retriable: true, dependency: e.dependency };
+    // The registry refused a lookup the pipeline needs (an output subject that was
+    // never registered, say): the registry's setup is wrong, not the event, so the
+    // partition waits for an operator instead of dead-lettering every event.
+    if (e instanceof RegistryUnavailableError || e instanceof RegistryRequestError) return { retriable: true, dependency: 'registry' };
+    // kafkajs signals broker trouble with its own error classes (connection lost,
+    // request timeout, retries exhausted, coordinator moving, producer fenced …);
+    // none of them is caused by the content of an input event.
+    if (e.name.startsWith('KafkaJS')) return { retriable: true, dependency: 'kafka' };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return { retriable: true, dependency: 'network' };
+    if (e.cause === e) break;
+  }
+  return { retriable: false, dependency: 'unexpected' };
+}
+
+/** classifyFailure(error).retriable. */
 export function isDependencyFailure(error: unknown): boolean {
-  if (error instanceof DependencyUnavailableError || error instanceof RegistryUnavailableError) return true;
-  // The registry refused a lookup the pipeline needs (an output subject that was
-  // never registered, say): the registry's setup is wrong, not the event, so the
-  // partition waits for an operator instead of dead-lettering every event.
-  if (error instanceof RegistryRequestError) return true;
-  if (!(error instanceof Error)) return false;
-  // kafkajs signals broker trouble with its own error classes (connection lost,
-  // request timeout, retries exhausted, coordinator moving, producer fenced …);
-  // none of them is caused by the content of an input event.
-  if (error.name.startsWith('KafkaJS')) return true;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
-  return error.cause !== undefined && error.cause !== error && isDependencyFailure(error.cause);
+  return classifyFailure(error).retriable;
 }
 
 /** A one-line description for logs and DLQ headers. */

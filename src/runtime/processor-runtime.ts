@@ -17,8 +17,7 @@ import { createKafka } from '../kafka/client.js';
 import { topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } from '../observability/metrics.js';
-import { RegistryRequestError, RegistryUnavailableError } from '../codec/errors.js';
-import { DependencyUnavailableError, describeError, isDependencyFailure } from '../pipeline/errors.js';
+import { classifyFailure, describeError } from '../pipeline/errors.js';
 import type { RejectionCode } from '../pipeline/rejection.js';
 import { ProcessorRegistry, systemClock, type ChatProcessor, type Clock, type CommitParticipant } from '../pipeline/processor.js';
 import { createValidator, type AsyncRule } from '../pipeline/validation.js';
@@ -119,10 +118,11 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
     attempts.set(partition, attempt);
     const delayMs = backoffDelayMs(attempt, { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs });
     counters.dependencyFailures += 1;
-    metrics.dependencyFailures.inc({ dependency: dependencyOf(error) });
-    pausedFor.set(partition, `${isDependencyFailure(error) ? '' : 'unexpected error: '}${describeError(error)}`.slice(0, 300));
+    const failure = classifyFailure(error);
+    metrics.dependencyFailures.inc({ dependency: failure.dependency });
+    pausedFor.set(partition, `${failure.retriable ? '' : 'unexpected error: '}${describeError(error)}`.slice(0, 300));
     const details = { topic: inboundTopic, partition, offset, attempt, retryInMs: delayMs, error: describeError(error) };
-    if (isDependencyFailure(error)) logger.warn(details, 'dependency unavailable: partition paused, will retry from this offset');
+    if (failure.retriable) logger.warn(details, 'dependency unavailable: partition paused, will retry from this offset');
     else logger.error({ ...details, err: error }, 'unexpected error in the runtime: partition paused, will retry from this offset');
 
     consumer!.pause([{ topic: inboundTopic, partitions: [partition] }]);
@@ -395,16 +395,6 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       logger.info({ counters }, 'processor runtime stopped');
     },
   };
-}
-
-/** The dependency an error says is down, for x7_dependency_failures_total. */
-export function dependencyOf(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    if (e instanceof DependencyUnavailableError) return e.dependency;
-    if (e instanceof RegistryUnavailableError || e instanceof RegistryRequestError) return 'registry';
-    if (e.name.startsWith('KafkaJS')) return 'kafka';
-  }
-  return isDependencyFailure(error) ? 'network' : 'unexpected';
 }
 
 const OUTPUT_TOPICS = ['chat.outbound', 'chat.analytics', 'chat.workflows', 'chat.inbound.dlq'] as const;
