@@ -1,30 +1,28 @@
 // The processor runtime: a consumer group on chat.inbound that runs each record
-// through the pipeline and produces the results exactly once.
+// through the pipeline and produces the results exactly once. This file is the
+// lifecycle and the batch loop; the two jobs it hands off:
+//  - transactional-sink.ts: a run of records' state, outputs and input offset,
+//    committed together (exactly once);
+//  - partition-gate.ts: pause a partition after a failure, back off, resume.
 //
-// Exactly once: every partition has its own transactional producer; the outputs
-// (or DLQ record) of a run of records and the input offset after them are sent in
-// one transaction, so they become visible together or not at all. Several records
-// share a transaction when a fetch brings several (throughput), up to a cap (so a
-// failure redoes little and the transaction stays well inside its timeout).
-//
-// An unavailable dependency is not bad data: what succeeded before it is
-// committed, the partition pauses, its position goes back to the failing record,
-// and a timer resumes it after an exponential backoff. Other partitions go on.
-import type { Admin, Consumer, EachBatchPayload, KafkaMessage, TopicMessages } from 'kafkajs';
+// Several records share a transaction when a fetch brings several (throughput), up
+// to a cap (so a failure redoes little and the transaction stays well inside its
+// timeout). An unavailable dependency is not bad data: what succeeded before it is
+// committed, and the partition waits at the failing record. Other partitions go on.
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { createCodec, type EventCodec } from '../codec/index.js';
 import type { Config } from '../config.js';
 import { createKafka } from '../kafka/client.js';
 import { topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } from '../observability/metrics.js';
-import { classifyFailure, describeError } from '../pipeline/errors.js';
-import type { RejectionCode } from '../pipeline/rejection.js';
 import { ProcessorRegistry, systemClock, type ChatProcessor, type Clock, type CommitParticipant } from '../pipeline/processor.js';
 import { createValidator, type AsyncRule } from '../pipeline/validation.js';
-import { backoffDelayMs } from './backoff.js';
 import { createCounters, type RuntimeCounters } from './counters.js';
 import { createPartitionProducers, type PartitionProducers } from './partition-producers.js';
-import { createRecordHandler, type OutgoingRecord, type RecordHandler } from './record-handler.js';
+import { PartitionGate } from './partition-gate.js';
+import { createRecordHandler, type RecordHandler } from './record-handler.js';
+import { CommitFailed, createTransactionalSink, type Processed } from './transactional-sink.js';
 
 export const DEFAULT_MAX_RECORDS_PER_TRANSACTION = 200;
 export const DEFAULT_MAX_TRANSACTION_MS = 500;
@@ -65,23 +63,6 @@ export interface ProcessorRuntime {
   notReady(): string[];
 }
 
-/** A transaction that could not be committed; the records from `offset` on are redone. */
-class CommitFailed extends Error {
-  override name = 'CommitFailed';
-  constructor(readonly offset: string, readonly failure: unknown) {
-    super(describeError(failure), { cause: failure });
-  }
-}
-
-interface Processed {
-  offset: string;
-  outputs: OutgoingRecord[];
-  rejected: RejectionCode | null;
-  chatType: string;
-  /** The analytics outcome, or REJECTED. */
-  outcome: string;
-}
-
 export function createProcessorRuntime(options: ProcessorRuntimeOptions): ProcessorRuntime {
   const { config } = options;
   // Refuse before touching any service: a chat type without a processor would
@@ -94,109 +75,20 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
   const inboundTopic = topicName(config, 'chat.inbound');
   const counters = createCounters();
   const metrics = options.metrics ?? createProcessorMetrics(createMetricsRegistry({ defaultMetrics: false }));
-  const participants = options.participants ?? [];
-  const rollback = (partition: number) => {
-    for (const participant of participants) participant.rollback(partition);
-  };
-  const logicalTopic = (physical: string) => (config.topicPrefix && physical.startsWith(config.topicPrefix) ? physical.slice(config.topicPrefix.length) : physical);
-
   let consumer: Consumer | undefined;
   let admin: Admin | undefined;
   let codec: EventCodec | undefined;
   let producers: PartitionProducers | undefined;
   let handle: RecordHandler | undefined;
   let state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
-  // Per partition: consecutive failures (for the backoff) and the pending resume.
-  const attempts = new Map<number, number>();
-  const resumeTimers = new Map<number, NodeJS.Timeout>();
-  // Readiness: the partitions of chat.inbound this member owns, and why any is held back.
+  // Readiness: the partitions of chat.inbound this member owns.
   let assigned: number[] = [];
-  const pausedFor = new Map<number, string>();
-
-  const pauseAndRetry = (partition: number, offset: string, error: unknown) => {
-    const attempt = (attempts.get(partition) ?? 0) + 1;
-    attempts.set(partition, attempt);
-    const delayMs = backoffDelayMs(attempt, { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs });
-    counters.dependencyFailures += 1;
-    const failure = classifyFailure(error);
-    metrics.dependencyFailures.inc({ dependency: failure.dependency });
-    pausedFor.set(partition, `${failure.retriable ? '' : 'unexpected error: '}${describeError(error)}`.slice(0, 300));
-    const details = { topic: inboundTopic, partition, offset, attempt, retryInMs: delayMs, error: describeError(error) };
-    if (failure.retriable) logger.warn(details, 'dependency unavailable: partition paused, will retry from this offset');
-    else logger.error({ ...details, err: error }, 'unexpected error in the runtime: partition paused, will retry from this offset');
-
-    consumer!.pause([{ topic: inboundTopic, partitions: [partition] }]);
-    consumer!.seek({ topic: inboundTopic, partition, offset });
-    // Stopping: nothing was committed past the offset; no timer may keep the process up.
-    if (state !== 'running') return;
-    clearTimeout(resumeTimers.get(partition));
-    if (!resumeTimers.has(partition)) counters.partitionsPaused += 1;
-    resumeTimers.set(partition, setTimeout(() => {
-      resumeTimers.delete(partition);
-      counters.partitionsPaused -= 1;
-      if (state === 'running') consumer!.resume([{ topic: inboundTopic, partitions: [partition] }]);
-    }, delayMs));
-  };
-
-  /** Sends the run's outputs and the offset after its last record in one transaction. */
-  const commitRun = async (partition: number, run: Processed[], resolveOffset: (offset: string) => void) => {
-    if (run.length === 0) return;
-    const first = run[0]!.offset;
-    const last = run[run.length - 1]!.offset;
-    const { producer } = await producers!.get(inboundTopic, partition).catch((error: unknown) => {
-      rollback(partition);
-      throw new CommitFailed(first, error);
-    });
-    // The run's state goes to its store before the offsets move: a crash after this
-    // redelivers records whose state says they were applied, and they replay.
-    try {
-      const started = performance.now();
-      for (const participant of participants) await participant.flush(partition);
-      metrics.observeStage('state', (performance.now() - started) / 1000);
-    } catch (error) {
-      rollback(partition);
-      throw new CommitFailed(first, error);
-    }
-    let transaction: Awaited<ReturnType<typeof producer.transaction>> | undefined;
-    try {
-      let started = performance.now();
-      transaction = await producer.transaction();
-      const topicMessages = groupByTopic(run.flatMap((p) => p.outputs));
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
-      metrics.observeStage('produce', (performance.now() - started) / 1000);
-      started = performance.now();
-      await transaction.sendOffsets({
-        consumerGroupId: config.consumerGroup,
-        topics: [{ topic: inboundTopic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
-      });
-      await transaction.commit();
-      metrics.observeStage('commit', (performance.now() - started) / 1000);
-    } catch (error) {
-      if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
-      counters.transactionsAborted += 1;
-      metrics.transactions.inc({ result: 'aborted' });
-      // The producer may be fenced or mid-way through a broken transaction; the
-      // retry starts from a fresh one (which fences this one, if still alive).
-      await producers!.release(inboundTopic, partition);
-      throw new CommitFailed(first, error);
-    }
-    resolveOffset(last);
-    attempts.delete(partition);
-    pausedFor.delete(partition);
-    counters.transactionsCommitted += 1;
-    metrics.transactions.inc({ result: 'committed' });
-    counters.recordsCommitted += run.length;
-    for (const p of run) {
-      metrics.events.inc({ chat_type: p.chatType, outcome: p.outcome });
-      if (p.rejected) {
-        counters.recordsRejected[p.rejected] = (counters.recordsRejected[p.rejected] ?? 0) + 1;
-        metrics.dlqRecords.inc({ code: p.rejected });
-      } else {
-        counters.outputsCommitted += p.outputs.length;
-        for (const output of p.outputs) metrics.outputs.inc({ topic: logicalTopic(output.topic) });
-      }
-    }
-  };
+  const gate = new PartitionGate({
+    topic: inboundTopic, config, consumer: () => consumer!, running: () => state === 'running', logger, metrics, counters,
+  });
+  const sink = createTransactionalSink({
+    inboundTopic, config, producers: () => producers!, participants: options.participants ?? [], metrics, counters,
+  });
 
   /**
    * A new owner of a partition (after a rebalance) may have been handed an
@@ -218,7 +110,7 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
     if (batch.messages.length === 0) return;
     let nextUncommitted = batch.messages[0]!.offset;
     // Whatever an earlier, interrupted batch staged is redone from here.
-    rollback(partition);
+    sink.rollback(partition);
     try {
       const { fresh } = await producers!.get(inboundTopic, partition);
       if (fresh) {
@@ -233,7 +125,10 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       let run: Processed[] = [];
       let runStartedAt = Date.now();
       const flush = async () => {
-        await commitRun(partition, run, resolveOffset);
+        await sink.commit(partition, run, (last) => {
+          resolveOffset(last);
+          gate.succeeded(partition);
+        });
         run = [];
         runStartedAt = Date.now();
       };
@@ -259,9 +154,9 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       }
       await flush();
     } catch (error) {
-      if (error instanceof CommitFailed) pauseAndRetry(partition, error.offset, error.failure);
+      if (error instanceof CommitFailed) gate.pauseAndRetry(partition, error.offset, error.failure);
       else if (isRebalancing(error)) throw error;
-      else pauseAndRetry(partition, nextUncommitted, error);
+      else gate.pauseAndRetry(partition, nextUncommitted, error);
     }
   };
 
@@ -308,7 +203,7 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       if (state !== 'running') return [`processor runtime ${state}`];
       const problems: string[] = [];
       if (assigned.length === 0) problems.push(`no partition of ${inboundTopic} assigned`);
-      for (const [partition, reason] of [...pausedFor].sort(([a], [b]) => a - b)) problems.push(`partition ${partition} paused: ${reason}`);
+      problems.push(...gate.reasons());
       return problems;
     },
 
@@ -337,8 +232,8 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       consumer_.on(consumer_.events.GROUP_JOIN, ({ payload }) => {
         logger.info({ group: config.consumerGroup, assignment: payload.memberAssignment }, 'joined the consumer group');
         assigned = [...(payload.memberAssignment[inboundTopic] ?? [])].sort((a, b) => a - b);
-        for (const participant of participants) participant.assign(assigned);
-        for (const partition of pausedFor.keys()) if (!assigned.includes(partition)) pausedFor.delete(partition);
+        gate.retain(assigned);
+        for (const participant of options.participants ?? []) participant.assign(assigned);
         void producers!.retainOnly(payload.memberAssignment);
       });
       consumer_.on(consumer_.events.REBALANCING, () => {
@@ -381,10 +276,7 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
         return;
       }
       state = 'stopping';
-      for (const timer of resumeTimers.values()) clearTimeout(timer);
-      resumeTimers.clear();
-      counters.partitionsPaused = 0;
-      pausedFor.clear();
+      gate.clear();
       assigned = [];
       // disconnect() stops fetching and waits for the in-flight batches, which
       // commit what they processed, before leaving the group.
@@ -402,16 +294,6 @@ const OUTPUT_TOPICS = ['chat.outbound', 'chat.analytics', 'chat.workflows', 'cha
 async function missingTopics(admin: Admin, topics: string[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   return topics.filter((t) => !existing.has(t));
-}
-
-function groupByTopic(records: OutgoingRecord[]): TopicMessages[] {
-  const byTopic = new Map<string, TopicMessages['messages']>();
-  for (const { topic, key, value, headers } of records) {
-    let messages = byTopic.get(topic);
-    if (!messages) byTopic.set(topic, (messages = []));
-    messages.push({ key, value, headers });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
 // kafkajs reports a rebalance from heartbeat(); it must reach the runner, which
