@@ -8,7 +8,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import kafkajs from 'kafkajs';
 import { loadConfig } from '../dist/src/config.js';
 import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../dist/src/kafka/client.js';
 import { applyTopics, topicName } from '../dist/src/kafka/topics.js';
@@ -191,6 +193,38 @@ export async function startBridge({ prefix, databaseUrl, env = {} }) {
   }
 }
 
+/** GET a process's /readyz: its HTTP status (200 = ready), 0 when it does not answer within 2 s. */
+export async function readyzStatus(port) {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A consumer group as the broker sees it (classic group protocol): its state and,
+ * per member, the partitions of `topic` it was assigned. Uses the given kafkajs admin.
+ */
+export async function describeGroup(admin, groupId, topic) {
+  const { groups } = await admin.describeGroups([groupId]);
+  const group = groups[0];
+  if (!group) return { state: 'Unknown', members: [] };
+  const members = group.members.map((m) => {
+    let partitions = null; // null: the assignment could not be read (another protocol)
+    try {
+      const decoded = kafkajs.AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
+      partitions = decoded ? [...(decoded.assignment?.[topic] ?? [])].sort((a, b) => a - b) : [];
+    } catch {
+      // left null
+    }
+    return { memberId: m.memberId, clientId: m.clientId, partitions };
+  });
+  return { state: group.state, protocolType: group.protocolType, members };
+}
+
 // ---------------------------------------------------------------------------
 // /proc: CPU and memory
 
@@ -245,9 +279,14 @@ function machineTicks() {
   return { idle, total };
 }
 
+/** Where scripts/stack.sh keeps its pid files: .stack/ of this checkout, or X7_STACK_DIR (as stack.sh reads it). */
+export function stackDir() {
+  return process.env.X7_STACK_DIR || projectPath('.stack');
+}
+
 function stackPid(service) {
   try {
-    const pid = Number(readFileSync(projectPath('.stack/run', `${service}.pid`), 'utf8').trim());
+    const pid = Number(readFileSync(join(stackDir(), 'run', `${service}.pid`), 'utf8').trim());
     return existsSync(`/proc/${pid}`) ? pid : null;
   } catch {
     return null;
@@ -278,10 +317,15 @@ export class CpuMeter {
     const last = this.snapshot();
     const seconds = (last.at - this.first.at) / 1000;
     const result = {};
+    // CPU seconds per process over the window, unrounded (cpuSeconds() after stop()).
+    this.seconds = seconds;
+    this.usedSeconds = {};
     for (const name of Object.keys(this.pids)) {
       // Never negative: a child that exits between the samples (e.g. a Redis BGSAVE
       // fork) takes its ticks with it.
-      result[name] = Math.max(0, round(((last.ticks[name] - this.first.ticks[name]) / CLK_TCK / seconds) * 100, 0));
+      const used = Math.max(0, (last.ticks[name] - this.first.ticks[name]) / CLK_TCK);
+      this.usedSeconds[name] = used;
+      result[name] = round((used / seconds) * 100, 0);
     }
     const dt = last.machine.total - this.first.machine.total;
     // The machine in the same unit (% of one core; 2 cores = 200 %), and what none of
@@ -291,6 +335,10 @@ export class CpuMeter {
     const tracked = Object.keys(this.pids).reduce((a, name) => a + result[name], 0);
     result.untracked = Math.max(0, result.machine - tracked);
     return result;
+  }
+  /** After stop(): CPU seconds (user + system) of each process over the window, and the window's length. */
+  cpuSeconds() {
+    return { windowSeconds: round(this.seconds, 2), ...Object.fromEntries(Object.entries(this.usedSeconds).map(([k, v]) => [k, round(v, 2)])) };
   }
 }
 
