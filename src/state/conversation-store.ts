@@ -153,37 +153,23 @@ export class ConversationStore<S> {
     let broken = false;
     try {
       await client.query('BEGIN');
-      await this.writeExchanges(client, pending.records);
-      await client.query(
-        `insert into processed_events (event_id, conversation_id, outputs)
-         select * from unnest($1::uuid[], $2::text[], $3::jsonb[])
-         on conflict (event_id) do nothing`,
-        [pending.records.map((r) => r.eventId), pending.records.map((r) => r.conversationId), pending.records.map((r) => JSON.stringify(r.outputs))],
-      );
       const states = [...pending.conversations];
-      const written = await client.query<{ conversation_id: string }>(
-        `insert into conversation_state as s (conversation_id, state, version, last_partition, last_offset, recent_event_ids, updated_at)
-         select id, state, version, part, off, recent, now()
-           from unnest($1::text[], $2::jsonb[], $3::bigint[], $4::int[], $5::bigint[], $6::jsonb[]) as u(id, state, version, part, off, recent)
-         on conflict (conversation_id) do update
-           set state = excluded.state, version = excluded.version, last_partition = excluded.last_partition,
-               last_offset = excluded.last_offset, recent_event_ids = excluded.recent_event_ids, updated_at = now()
-         where s.version = ($7::bigint[])[array_position($1::text[], s.conversation_id)]
-         returning conversation_id`,
-        [
-          states.map(([id]) => id),
-          states.map(([, p]) => JSON.stringify(p.entry.state)),
-          states.map(([, p]) => p.entry.version),
-          states.map(([, p]) => p.entry.position!.partition),
-          states.map(([, p]) => p.entry.position!.offset),
-          states.map(([, p]) => JSON.stringify(p.entry.recentEventIds)),
-          states.map(([, p]) => p.baseVersion),
-        ],
-      );
-      if (written.rowCount !== states.length) {
-        const moved = states.map(([id]) => id).filter((id) => !written.rows.some((r) => r.conversation_id === id));
-        throw new StateConflictError(moved);
-      }
+      // One statement for the whole run (one round trip): the rows go as one JSON
+      // document; sibling CTEs see each other's rows at the end of the statement,
+      // so the messages' foreign key finds its conversation.
+      const { rows: [result] } = await client.query<{ written: string[] }>(FLUSH_SQL, [JSON.stringify({
+        conversations: conversationRows(pending.records),
+        messages: pending.records.flatMap((r) => r.exchange.messages.map((m) => ({
+          event_id: m.eventId, conversation_id: r.conversationId, role: m.role, text: m.text, intent: m.intent, agent: m.agent, created_at: m.createdAt,
+        }))),
+        processed: pending.records.map((r) => ({ event_id: r.eventId, conversation_id: r.conversationId, outputs: r.outputs })),
+        states: states.map(([id, p]) => ({
+          conversation_id: id, state: p.entry.state, version: p.entry.version, base_version: p.baseVersion,
+          last_partition: p.entry.position!.partition, last_offset: p.entry.position!.offset, recent_event_ids: p.entry.recentEventIds,
+        })),
+      })]);
+      const written = new Set(result?.written ?? []);
+      if (written.size !== states.length) throw new StateConflictError(states.map(([id]) => id).filter((id) => !written.has(id)));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
@@ -255,29 +241,66 @@ export class ConversationStore<S> {
       recentEventIds: row.recent_event_ids,
     };
   }
-
-  private async writeExchanges(client: pg.PoolClient, records: readonly StagedRecord<S>[]): Promise<void> {
-    // One conversation row per conversation (the latest message time wins anyway).
-    const conversations = new Map<string, ExchangeRows['conversation']>();
-    for (const r of records) conversations.set(r.exchange.conversation.id, r.exchange.conversation);
-    const c = [...conversations.values()];
-    await client.query(
-      `insert into conversations (id, chat_type, user_id, business_id, created_at, last_message_at)
-       select id, chat_type, user_id, business_id, sent_at, sent_at
-         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) as u(id, chat_type, user_id, business_id, sent_at)
-       on conflict (id) do update set last_message_at = greatest(conversations.last_message_at, excluded.last_message_at)`,
-      [c.map((x) => x.id), c.map((x) => x.chatType), c.map((x) => x.userId), c.map((x) => x.businessId), c.map((x) => x.sentAt)],
-    );
-    const m = records.flatMap((r) => r.exchange.messages.map((message) => ({ ...message, conversationId: r.conversationId })));
-    if (m.length === 0) return;
-    await client.query(
-      `insert into messages (event_id, conversation_id, role, text, intent, agent, created_at)
-       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-       on conflict (event_id) do nothing`,
-      [m.map((x) => x.eventId), m.map((x) => x.conversationId), m.map((x) => x.role), m.map((x) => x.text), m.map((x) => x.intent), m.map((x) => x.agent), m.map((x) => x.createdAt)],
-    );
-  }
 }
+
+/** One conversation row per conversation of the run (the latest message time wins anyway). */
+function conversationRows(records: readonly StagedRecord<unknown>[]) {
+  const rows = new Map<string, { id: string; chat_type: string; user_id: string; business_id: string | null; sent_at: Date }>();
+  for (const { exchange: { conversation: c } } of records) {
+    rows.set(c.id, { id: c.id, chat_type: c.chatType, user_id: c.userId, business_id: c.businessId, sent_at: c.sentAt });
+  }
+  return [...rows.values()];
+}
+
+// The flush of a run, as one statement over one JSON parameter. A state is written
+// only where its version is still the one read before the run (the optimistic lock:
+// an update where the version matches, an insert where there was no row);
+// `written` lists the conversations it wrote, which must be all of them.
+const FLUSH_SQL = `
+with doc as (select $1::jsonb as d),
+conversation_rows as (
+  insert into conversations (id, chat_type, user_id, business_id, created_at, last_message_at)
+  select id, chat_type, user_id, business_id, sent_at, sent_at
+    from doc, jsonb_to_recordset(d->'conversations') as r(id text, chat_type text, user_id text, business_id text, sent_at timestamptz)
+  on conflict (id) do update set last_message_at = greatest(conversations.last_message_at, excluded.last_message_at)
+  returning 1
+),
+message_rows as (
+  insert into messages (event_id, conversation_id, role, text, intent, agent, created_at)
+  select event_id, conversation_id, role, text, intent, agent, created_at
+    from doc, jsonb_to_recordset(d->'messages') as r(event_id uuid, conversation_id text, role text, text text, intent text, agent text, created_at timestamptz)
+  on conflict (event_id) do nothing
+  returning 1
+),
+processed_rows as (
+  insert into processed_events (event_id, conversation_id, outputs)
+  select event_id, conversation_id, outputs
+    from doc, jsonb_to_recordset(d->'processed') as r(event_id uuid, conversation_id text, outputs jsonb)
+  on conflict (event_id) do nothing
+  returning 1
+),
+state_input as (
+  select * from doc, jsonb_to_recordset(d->'states')
+    as r(conversation_id text, state jsonb, version bigint, base_version bigint, last_partition int, last_offset bigint, recent_event_ids jsonb)
+),
+updated_states as (
+  update conversation_state s
+     set state = i.state, version = i.version, last_partition = i.last_partition, last_offset = i.last_offset,
+         recent_event_ids = i.recent_event_ids, updated_at = now()
+    from state_input i
+   where s.conversation_id = i.conversation_id and i.base_version > 0 and s.version = i.base_version
+  returning s.conversation_id
+),
+inserted_states as (
+  insert into conversation_state (conversation_id, state, version, last_partition, last_offset, recent_event_ids, updated_at)
+  select conversation_id, state, version, last_partition, last_offset, recent_event_ids, now()
+    from state_input where base_version = 0
+  on conflict (conversation_id) do nothing
+  returning conversation_id
+),
+state_rows as (select conversation_id from updated_states union all select conversation_id from inserted_states)
+select coalesce((select array_agg(conversation_id) from state_rows), '{}') as written,
+       (select count(*) from conversation_rows) + (select count(*) from message_rows) + (select count(*) from processed_rows) as rows`;
 
 /**
  * A conversation's state was written by another processor since this one read it (a

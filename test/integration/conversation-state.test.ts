@@ -12,6 +12,7 @@ import { createDedicatedProcessor } from '../../processors/dedicated/index.js';
 import { watchBusinessChanges } from '../../processors/index.js';
 import type { WorkflowStarter } from '../../processors/shared/deps.js';
 import { MAX_TURNS } from '../../processors/shared/state.js';
+import { ConversationStore, StateConflictError } from '../../src/state/conversation-store.js';
 import { chatDeps, processInTurn } from '../support/chat.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { waitUntil } from '../support/pipeline.js';
@@ -79,6 +80,32 @@ describe('conversation state', () => {
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('refuses the write of a processor that lost the partition: the new owner\'s state stands', async () => {
+    const conversationId = `c-zombie-${randomUUID().slice(0, 8)}`;
+    const zombie = new ConversationStore<{ owner: string }>(db.pool, { databaseUrl: db.url, ttlSeconds: 3600 });
+    const owner = new ConversationStore<{ owner: string }>(db.pool, { databaseUrl: db.url, ttlSeconds: 3600 });
+    const record = (state: { owner: string }, offset: string) => ({
+      conversationId, eventId: randomUUID(), position: { partition: 3, offset }, state, outputs: [],
+      exchange: {
+        conversation: { id: conversationId, chatType: 'DEDICATED', userId: 'u-filipa', businessId: TABERNA, sentAt: new Date() },
+        messages: [],
+      },
+    });
+    // Both read the conversation (none yet); the new owner writes first.
+    await zombie.read(3, conversationId);
+    await owner.read(3, conversationId);
+    owner.stage(record({ owner: 'new' }, '10'));
+    await owner.flush(3);
+    zombie.stage(record({ owner: 'old' }, '9'));
+    await expect(zombie.flush(3)).rejects.toBeInstanceOf(StateConflictError);
+    // Twice in a row from an existing row too, then the zombie reads what stands.
+    owner.stage(record({ owner: 'new again' }, '11'));
+    await owner.flush(3);
+    expect((await zombie.read(3, conversationId)).state).toEqual({ owner: 'new again' });
+    const { rows } = await db.pool.query('select state, version::int as version from conversation_state where conversation_id = $1', [conversationId]);
+    expect(rows).toEqual([{ state: { owner: 'new again' }, version: 2 }]);
   });
 
   it('sees a management action on the very next message: the cached business is dropped by NOTIFY', async () => {

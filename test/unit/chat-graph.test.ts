@@ -29,8 +29,8 @@ interface FakeDb {
   log: string[];
   /** processed_events: event id → outputs (as read back from jsonb). */
   processed: Map<string, unknown>;
-  /** The params of every committed conversation_state upsert. */
-  stateWrites: unknown[][];
+  /** Every committed flush's state writes: conversation id → the state as written (JSON). */
+  stateWrites: Array<Record<string, string>>;
   /** Committed messages rows: [eventId, role, text]. */
   messages: Array<[string, string, string]>;
   transactions: { begun: number; committed: number; rolledBack: number };
@@ -60,27 +60,26 @@ function fakeDb(): FakeDb {
       const id = params[0] as string;
       return db.processed.has(id) ? { rows: [{ outputs: db.processed.get(id) }], rowCount: 1 } : { rows: [], rowCount: 0 };
     }
-    if (/insert into conversations/.test(sql)) return { rows: [], rowCount: (params[0] as unknown[]).length };
-    if (/insert into messages/.test(sql)) {
-      const [ids, , roles, texts] = params as string[][];
-      write(() => ids!.forEach((id, i) => db.messages.push([id, roles![i]!, texts![i]!])));
-      return { rows: [], rowCount: ids!.length };
-    }
-    if (/insert into processed_events/.test(sql)) {
-      const [ids, , outputs] = params as string[][];
-      write(() => ids!.forEach((id, i) => { if (!db.processed.has(id)) db.processed.set(id, JSON.parse(outputs![i]!)); }));
-      return { rows: [], rowCount: ids!.length };
-    }
-    if (/insert into conversation_state/.test(sql)) {
-      const [ids, json, versions, partitions, offsets, recent] = params as [string[], string[], number[], number[], string[], string[]];
+    if (/^\s*with doc as \(select \$1::jsonb as d\)/.test(sql)) {
+      // The store's flush: one JSON document with every row of the run.
+      type Doc = {
+        messages: Array<{ event_id: string; role: string; text: string }>;
+        processed: Array<{ event_id: string; outputs: unknown }>;
+        states: Array<{ conversation_id: string; state: unknown; version: number; base_version: number; last_partition: number; last_offset: string; recent_event_ids: string[] }>;
+      };
+      const doc = JSON.parse(params[0] as string) as Doc;
+      // The optimistic lock: a state is written only where the version is still the one read.
+      const written = doc.states.filter((x) => (states.get(x.conversation_id) ? Number(states.get(x.conversation_id)!.version) : 0) === x.base_version);
       write(() => {
-        db.stateWrites.push(params);
-        ids.forEach((id, i) => states.set(id, {
-          state: JSON.parse(json[i]!), version: String(versions[i]), last_partition: partitions[i]!, last_offset: String(offsets[i]),
-          recent_event_ids: JSON.parse(recent[i]!), updated_at: new Date(),
+        doc.messages.forEach((m) => db.messages.push([m.event_id, m.role, m.text]));
+        doc.processed.forEach((p) => { if (!db.processed.has(p.event_id)) db.processed.set(p.event_id, p.outputs); });
+        db.stateWrites.push(Object.fromEntries(written.map((x) => [x.conversation_id, JSON.stringify(x.state)])));
+        written.forEach((x) => states.set(x.conversation_id, {
+          state: x.state, version: String(x.version), last_partition: x.last_partition, last_offset: String(x.last_offset),
+          recent_event_ids: x.recent_event_ids, updated_at: new Date(),
         }));
       });
-      return { rows: ids.map((id) => ({ conversation_id: id })), rowCount: ids.length };
+      return { rows: [{ written: written.map((x) => x.conversation_id) }], rowCount: 1 };
     }
     throw new Error(`the fake database does not expect: ${sql}`);
   };
@@ -134,9 +133,7 @@ function setup(agents: Agent[], workflows: Partial<WorkflowStarter> = {}) {
   const say = (m: ChatMessage) => deliver(m, next++);
   /** The conversation state of the last committed write. */
   const lastState = (): ConversationState => {
-    const params = db.stateWrites.at(-1)!;
-    const i = (params[0] as string[]).indexOf('c-1');
-    return JSON.parse((params[1] as string[])[i]!) as ConversationState;
+    return JSON.parse(db.stateWrites.at(-1)!['c-1']!) as ConversationState;
   };
   return { processor, deps, db, deliver, say, lastState };
 }
@@ -332,7 +329,7 @@ describe('the chat processor', () => {
       async handle(input) { return { text: `${long} booked ${input.message.eventId}`, outcome: 'ANSWERED', memory: { booked: ((input.memory.booked as number | undefined) ?? 0) + 1 } }; },
     };
     const path = pathSpy();
-    const { say, db, lastState } = setup([chat, booker]);
+    const { say, db, deps, lastState } = setup([chat, booker]);
     const paths = new Set<string>();
     for (let i = 0; i < 200; i += 1) {
       const text = i % 2 === 0 ? `book a table for 2 please ${'and more words '.repeat(40)}` : `hello ${'and more words '.repeat(40)}`;
@@ -341,16 +338,14 @@ describe('the chat processor', () => {
     }
     expect(paths).toEqual(new Set(['direct', 'graph']));
     expect(db.stateWrites).toHaveLength(200);
-    const params = db.stateWrites.at(-1)!;
-    const i = (params[0] as string[]).indexOf('c-1');
-    const json = (params[1] as string[])[i]!;
+    const json = db.stateWrites.at(-1)!['c-1']!;
     expect(Buffer.byteLength(json, 'utf8')).toBeLessThan(16 * 1024);
     const state = lastState();
     expect(state.turns.length).toBeLessThanOrEqual(MAX_TURNS);
     expect(state.turns.length).toBeLessThanOrEqual(12);
     expect(state.turns.at(-1)).toMatchObject({ role: 'assistant', eventId: 'e199' });
     expect(state.memory).toEqual({ chat: { seen: 100 }, booker: { booked: 100 } });
-    expect((JSON.parse((params[5] as string[])[i]!) as string[])).toHaveLength(RECENT_EVENT_IDS);
+    expect((await deps.store.read(0, 'c-1')).recentEventIds).toHaveLength(RECENT_EVENT_IDS);
   });
 
   it('builds the shipped processors, one per chat type, without touching a service', () => {
