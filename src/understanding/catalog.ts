@@ -31,7 +31,7 @@ export function matchBusinesses(folded: Folded, businesses: readonly CatalogBusi
   const words = textTokens.map((t) => t.word);
   const out: NameMatch[] = [];
   for (const business of businesses) {
-    const nameWords = simplify(business.name).split(' ').filter((w) => w && w !== 'the');
+    const { nameWords, distinctive } = businessWords(business);
     if (nameWords.length === 0) continue;
     // Whole name, in order: the strongest evidence.
     const at = findSequence(words, nameWords);
@@ -40,7 +40,6 @@ export function matchBusinesses(folded: Folded, businesses: readonly CatalogBusi
       continue;
     }
     // Distinctive tokens, allowing one typo in words of five letters or more.
-    const distinctive = nameWords.filter((w) => !GENERIC.has(w) && !isCategoryWord(w) && w.length >= 3);
     if (distinctive.length === 0) continue;
     let hits = 0;
     let position = Infinity;
@@ -63,15 +62,40 @@ export function matchBusinesses(folded: Folded, businesses: readonly CatalogBusi
   return out.sort((a, b) => a.position - b.position || b.score - a.score);
 }
 
-// "sushi" in "Sushi Sakura" names a kind of food, not the business: "I want sushi" is a search.
-const categoryWordCache = new Map<string, boolean>();
-function isCategoryWord(word: string): boolean {
-  let hit = categoryWordCache.get(word);
-  if (hit === undefined) {
-    hit = CATEGORY_SYNONYMS.some(([source]) => new RegExp(`^(?:${source})$`).test(word));
-    categoryWordCache.set(word, hit);
+// A catalog's names are the same for every message (the processors cache the
+// catalog object), so each business's and place's words are worked out once, keyed
+// by the entry object. The name is stored alongside and compared on every lookup: an
+// entry whose name was changed in place is recompiled, never matched stale.
+interface BusinessWords { name: string; nameWords: readonly string[]; distinctive: readonly string[] }
+const businessWordCache = new WeakMap<CatalogBusiness, BusinessWords>();
+
+function businessWords(business: CatalogBusiness): BusinessWords {
+  let compiled = businessWordCache.get(business);
+  if (compiled === undefined || compiled.name !== business.name) {
+    const nameWords = simplify(business.name).split(' ').filter((w) => w && w !== 'the');
+    const distinctive = nameWords.filter((w) => !GENERIC.has(w) && !isCategoryWord(w) && w.length >= 3);
+    compiled = { name: business.name, nameWords, distinctive };
+    businessWordCache.set(business, compiled);
   }
-  return hit;
+  return compiled;
+}
+
+interface PlaceWords { name: string; words: readonly string[] }
+const placeWordCache = new WeakMap<CatalogPlace, PlaceWords>();
+
+function placeWords(place: CatalogPlace): readonly string[] {
+  let compiled = placeWordCache.get(place);
+  if (compiled === undefined || compiled.name !== place.name) {
+    compiled = { name: place.name, words: simplify(place.name).split(' ').filter(Boolean) };
+    placeWordCache.set(place, compiled);
+  }
+  return compiled.words;
+}
+
+// "sushi" in "Sushi Sakura" names a kind of food, not the business: "I want sushi" is a search.
+const CATEGORY_WORD_RES = CATEGORY_SYNONYMS.map(([source]) => new RegExp(`^(?:${source})$`));
+function isCategoryWord(word: string): boolean {
+  return CATEGORY_WORD_RES.some((re) => re.test(word));
 }
 
 function findSequence(words: readonly string[], seq: readonly string[]): number {
@@ -83,6 +107,7 @@ function findSequence(words: readonly string[], seq: readonly string[]): number 
   return -1;
 }
 
+const ALL_CATEGORIES: ReadonlySet<string> = new Set(CATEGORIES);
 const CATEGORY_RES = CATEGORY_SYNONYMS.map(([source, cats]) => [new RegExp(`\\b(?:${source})\\b`, 'g'), cats] as const);
 
 /**
@@ -98,7 +123,7 @@ export function matchCategories(folded: Folded, known?: readonly string[]): { ca
     }
   }
   // "hair salon" also matches "salon": keep the first position of each category.
-  const allowed = new Set(known?.length ? known : CATEGORIES);
+  const allowed: ReadonlySet<string> = known?.length ? new Set(known) : ALL_CATEGORIES;
   const seen = new Set<Category>();
   const categories: Category[] = [];
   const words: string[] = [];
@@ -115,7 +140,7 @@ export function matchCategories(folded: Folded, known?: readonly string[]): { ca
 export function matchPlaces(folded: Folded, places: readonly CatalogPlace[]): CatalogPlace[] {
   const words = tokens(folded.text).map((t) => t.word);
   return places
-    .map((place) => ({ place, at: findSequence(words, simplify(place.name).split(' ').filter(Boolean)) }))
+    .map((place) => ({ place, at: findSequence(words, placeWords(place)) }))
     .filter((p) => p.at >= 0)
     .sort((a, b) => a.at - b.at)
     .map((p) => p.place);

@@ -74,6 +74,32 @@ const NUM_UNIT: Record<string, { minutes?: number; days?: number }> = {
   week: { days: 7 }, weeks: { days: 7 }, semana: { days: 7 }, semanas: { days: 7 },
 };
 
+// The scanners' patterns, compiled once: scanDateTime runs on every message (twice
+// per understand()), and building these per call was a large part of its cost.
+// Global (`g`) because each is walked with exec; `each` rewinds lastIndex first.
+const RELATIVE_HALF = /\bin half an hour\b|\bdaqui a meia hora\b/g;
+const RELATIVE_IN = new RegExp(`\\b(?:in|daqui a|dentro de)\\s+(an?|${COUNT.slice(1, -1)})\\s*(minutes?|mins?|m|hours?|hrs?|h|days?|weeks?|minutos|horas?|dias?|semanas?)\\b`, 'g');
+const DATE_ISO = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
+const DATE_DAY_MONTH = /\b(\d{1,2})(?:[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?|\.(\d{1,2})\.(\d{2}|\d{4}))\b(?![:.]\d)/g;
+const DATE_DAY_MONTH_NAME = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of|\\s+de)?\\s+(${MONTH_RE})\\b(?:,?\\s+(\\d{4}))?`, 'g');
+const DATE_MONTH_NAME_DAY = new RegExp(`\\b(${MONTH_RE})\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?!\\s*(?::|am|pm|h\\b))(?:,?\\s+(\\d{4}))?`, 'g');
+const DATE_ORDINAL = /\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b/g;
+const DAY_AFTER_TOMORROW = /\b(?:the\s+)?day after tomorrow\b|\bdepois de amanha\b/g;
+const TOMORROW = /\b(?:tomorrow|amanha)(?:\s+(morning|afternoon|evening|night|de manha|a tarde|a noite))?\b/g;
+const TONIGHT = /\b(?:tonight|this evening|esta noite|logo a noite|hoje a noite)\b/g;
+const THIS_DAYPART = /\b(?:this (morning|afternoon))\b/g;
+const TODAY = /\b(?:today|hoje)\b/g;
+const WEEKDAY_NAME = new RegExp(`\\b(?:(next|this|on|coming|proxim[ao]|na|no|esta|este)\\s+)?(${WEEKDAY_NAME_RE})\\b`, 'g');
+const WEEKDAY_ABBR = new RegExp(`\\b(?:(next|this|on)\\s+(${WEEKDAY_ABBR_RE})\\b\\.?|(${WEEKDAY_ABBR_RE})\\.?(?=\\s+\\d))`, 'g');
+const NOON = /\b(?:at\s+)?(noon|midday|meio[- ]dia)\b/g;
+const MIDNIGHT = /\b(?:at\s+)?(midnight|meia[- ]noite)\b/g;
+const TIME_12H = /\b(?:at\s+|@\s*)?(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?/g;
+const TIME_24H = /\b(?:at\s+|@\s*|as\s+)?(\d{1,2})[:h](\d{2})\b|\b(?:at\s+|as\s+)?(\d{1,2})h\b/g;
+const TIME_OCLOCK = /\b(?:at\s+)?(\d{1,2})\s*o'?clock\b/g;
+const TIME_AT = /(?:\bat|\baround|\babout|\bby|\bas|@)\s*(\d{1,2})(?:\.(\d{2}))?\b(?!\s*(?:people|persons?|guests|pax|of us|adults|kids|children|pessoas|%|€|euros?|minutes?|mins?|hours?|days?|weeks?|[/-]\d))/g;
+const TIME_BARE_NUMBER = /^\s*(?:(?:make it|change (?:it )?to|actually|instead|maybe)\s+)?(\d{1,2})(?:[.:](\d{2}))?\s*(?:instead|please|pls|then)?\s*[.!?]*\s*$/g;
+const DAYPART = /\b(?:in the (morning|afternoon|evening)|at night|(de manha|a tarde|a noite|de noite))\b/g;
+
 /** Finds every date/time mark, earlier rules winning over overlapping later ones. */
 export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] {
   const text = folded.text;
@@ -81,8 +107,8 @@ export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] 
   const taken: Array<[number, number]> = [];
   const free = (s: number, e: number) => taken.every(([a, b]) => e <= a || s >= b);
   const each = (re: RegExp, fn: (m: RegExpExecArray) => Mark | undefined) => {
-    const g = new RegExp(re.source, 'g');
-    for (let m = g.exec(text); m; m = g.exec(text)) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
       if (!free(m.index, m.index + m[0].length)) continue;
       const mark = fn(m);
       if (mark) {
@@ -94,8 +120,8 @@ export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] 
   const span = (m: RegExpExecArray, rule: string) => ({ start: m.index, end: m.index + m[0].length, rule });
 
   // Relative: "in 2 hours", "in an hour", "in half an hour", "daqui a 2 horas".
-  each(/\bin half an hour\b|\bdaqui a meia hora\b/, (m) => ({ kind: 'relative', ...span(m, 'relative'), minutes: 30 }));
-  each(new RegExp(`\\b(?:in|daqui a|dentro de)\\s+(an?|${COUNT.slice(1, -1)})\\s*(minutes?|mins?|m|hours?|hrs?|h|days?|weeks?|minutos|horas?|dias?|semanas?)\\b`), (m) => {
+  each(RELATIVE_HALF, (m) => ({ kind: 'relative', ...span(m, 'relative'), minutes: 30 }));
+  each(RELATIVE_IN, (m) => {
     const count = m[1] === 'a' || m[1] === 'an' ? 1 : parseCount(m[1]!);
     const unit = NUM_UNIT[m[2]!];
     if (count === undefined || !unit || count > 1000) return undefined;
@@ -105,14 +131,14 @@ export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] 
   });
 
   // ISO date: 2026-03-12.
-  each(/\b(\d{4})-(\d{2})-(\d{2})\b/, (m) => {
+  each(DATE_ISO, (m) => {
     const ymd = { year: +m[1]!, month: +m[2]!, day: +m[3]! };
     return isValidDate(ymd.year, ymd.month, ymd.day) ? { kind: 'date', ...span(m, 'date-iso'), at: () => ymd } : undefined;
   });
 
   // Day/month[/year]: "12/03", "12-03", "12/03/2026", "12.03.2026" (a dot only with a
   // year: "7.30" is a time).
-  each(/\b(\d{1,2})(?:[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?|\.(\d{1,2})\.(\d{2}|\d{4}))\b(?![:.]\d)/, (m) => {
+  each(DATE_DAY_MONTH, (m) => {
     const day = +m[1]!;
     const month = +(m[2] ?? m[4]!);
     const yearText = m[3] ?? m[5];
@@ -120,13 +146,13 @@ export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] 
   });
 
   // "12 March", "12th of March", "12 de março", "March 12th".
-  each(new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of|\\s+de)?\\s+(${MONTH_RE})\\b(?:,?\\s+(\\d{4}))?`), (m) =>
+  each(DATE_DAY_MONTH_NAME, (m) =>
     dayMonthMark(span(m, 'date-month-name'), +m[1]!, MONTHS[m[2]!]!, m[3]));
-  each(new RegExp(`\\b(${MONTH_RE})\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?!\\s*(?::|am|pm|h\\b))(?:,?\\s+(\\d{4}))?`), (m) =>
+  each(DATE_MONTH_NAME_DAY, (m) =>
     dayMonthMark(span(m, 'date-month-name'), +m[2]!, MONTHS[m[1]!]!, m[3]));
 
   // "the 12th", "on the 3rd": this month, or next month once the day has passed.
-  each(/\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b/, (m) => {
+  each(DATE_ORDINAL, (m) => {
     const day = +m[1]!;
     if (day < 1 || day > 31) return undefined;
     return {
@@ -146,12 +172,12 @@ export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] 
   // Named days.
   const relDay = (m: RegExpExecArray, rule: string, days: number, dayPart?: DayPart): DateMark =>
     ({ kind: 'date', ...span(m, rule), at: (t) => addDays(t.year, t.month, t.day, days), ...(dayPart ? { dayPart } : {}) });
-  each(/\b(?:the\s+)?day after tomorrow\b|\bdepois de amanha\b/, (m) => relDay(m, 'date-day-after-tomorrow', 2));
-  each(/\b(?:tomorrow|amanha)(?:\s+(morning|afternoon|evening|night|de manha|a tarde|a noite))?\b/, (m) =>
+  each(DAY_AFTER_TOMORROW, (m) => relDay(m, 'date-day-after-tomorrow', 2));
+  each(TOMORROW, (m) =>
     relDay(m, 'date-tomorrow', 1, dayPartOf(m[1])));
-  each(/\b(?:tonight|this evening|esta noite|logo a noite|hoje a noite)\b/, (m) => relDay(m, 'date-tonight', 0, 'evening'));
-  each(/\b(?:this (morning|afternoon))\b/, (m) => relDay(m, 'date-today', 0, dayPartOf(m[1])));
-  each(/\b(?:today|hoje)\b/, (m) => relDay(m, 'date-today', 0));
+  each(TONIGHT, (m) => relDay(m, 'date-tonight', 0, 'evening'));
+  each(THIS_DAYPART, (m) => relDay(m, 'date-today', 0, dayPartOf(m[1])));
+  each(TODAY, (m) => relDay(m, 'date-today', 0));
 
   // Weekdays: full names always; abbreviations ("fri") only after on/next/this or
   // before a number, since "sat" and "sun" are also plain words.
@@ -169,22 +195,22 @@ export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] 
       ...(next ? {} : { roll: 'week' as const }),
     };
   };
-  each(new RegExp(`\\b(?:(next|this|on|coming|proxim[ao]|na|no|esta|este)\\s+)?(${WEEKDAY_NAME_RE})\\b`), (m) =>
+  each(WEEKDAY_NAME, (m) =>
     weekdayMark(m, m[1], m[2]!));
-  each(new RegExp(`\\b(?:(next|this|on)\\s+(${WEEKDAY_ABBR_RE})\\b\\.?|(${WEEKDAY_ABBR_RE})\\.?(?=\\s+\\d))`), (m) =>
+  each(WEEKDAY_ABBR, (m) =>
     weekdayMark(m, m[1], (m[2] ?? m[3])!));
 
   // Times.
-  each(/\b(?:at\s+)?(noon|midday|meio[- ]dia)\b/, (m) => ({ kind: 'time', ...span(m, 'time-noon'), hour: 12, minute: 0, ambiguous: false }));
-  each(/\b(?:at\s+)?(midnight|meia[- ]noite)\b/, (m) => ({ kind: 'time', ...span(m, 'time-midnight'), hour: 0, minute: 0, ambiguous: false, nextDay: true }));
-  each(/\b(?:at\s+|@\s*)?(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?/, (m) => {
+  each(NOON, (m) => ({ kind: 'time', ...span(m, 'time-noon'), hour: 12, minute: 0, ambiguous: false }));
+  each(MIDNIGHT, (m) => ({ kind: 'time', ...span(m, 'time-midnight'), hour: 0, minute: 0, ambiguous: false, nextDay: true }));
+  each(TIME_12H, (m) => {
     const h = +m[1]!;
     const min = m[2] ? +m[2] : 0;
     if (h < 1 || h > 12 || min > 59) return undefined;
     const hour = (h % 12) + (m[3] === 'p' ? 12 : 0);
     return { kind: 'time', ...span(m, 'time-12h'), hour, minute: min, ambiguous: false };
   });
-  each(/\b(?:at\s+|@\s*|as\s+)?(\d{1,2})[:h](\d{2})\b|\b(?:at\s+|as\s+)?(\d{1,2})h\b/, (m) => {
+  each(TIME_24H, (m) => {
     const hourText = (m[1] ?? m[3])!;
     const h = +hourText;
     const min = m[2] ? +m[2] : 0;
@@ -193,16 +219,16 @@ export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] 
     const ambiguous = h >= 1 && h <= 11 && !hourText.startsWith('0') && !m[0].includes('h');
     return { kind: 'time', ...span(m, 'time-24h'), hour: h, minute: min, ambiguous };
   });
-  each(/\b(?:at\s+)?(\d{1,2})\s*o'?clock\b/, (m) => timeMark(span(m, 'time-oclock'), +m[1]!, 0));
-  each(/(?:\bat|\baround|\babout|\bby|\bas|@)\s*(\d{1,2})(?:\.(\d{2}))?\b(?!\s*(?:people|persons?|guests|pax|of us|adults|kids|children|pessoas|%|€|euros?|minutes?|mins?|hours?|days?|weeks?|[/-]\d))/, (m) =>
+  each(TIME_OCLOCK, (m) => timeMark(span(m, 'time-oclock'), +m[1]!, 0));
+  each(TIME_AT, (m) =>
     timeMark(span(m, 'time-at'), +m[1]!, m[2] ? +m[2] : 0));
   if (options.bareNumberIsTime) {
-    each(/^\s*(?:(?:make it|change (?:it )?to|actually|instead|maybe)\s+)?(\d{1,2})(?:[.:](\d{2}))?\s*(?:instead|please|pls|then)?\s*[.!?]*\s*$/, (m) =>
+    each(TIME_BARE_NUMBER, (m) =>
       timeMark({ start: m.index + m[0].indexOf(m[1]!), end: m.index + m[0].trimEnd().length, rule: 'time-bare-number' }, +m[1]!, m[2] ? +m[2] : 0));
   }
 
   // Parts of the day that steer an ambiguous hour.
-  each(/\b(?:in the (morning|afternoon|evening)|at night|(de manha|a tarde|a noite|de noite))\b/, (m) => ({
+  each(DAYPART, (m) => ({
     kind: 'daypart', ...span(m, 'daypart'), dayPart: dayPartOf(m[1] ?? m[2] ?? 'evening')!,
   }));
 

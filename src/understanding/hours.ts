@@ -28,6 +28,20 @@ const DAY = `(?:${WEEKDAY_NAME_RE}|${WEEKDAY_ABBR_RE})s?`;
 const TIME = `(?:(\\d{1,2})(?:[:.h](\\d{2}))?\\s*(a\\.?m\\.?|p\\.?m\\.?|h(?![a-z]))?|(noon|midday|meio[- ]dia|midnight|meia[- ]noite))`;
 const GATE = /\b(?:open|opens|opening|close|closes|closing|closed|hours|horario|abert[oa]s?|abrimos|abre|fechad[oa]s?|fechamos|fecha)\b/;
 
+// Built once, not per message. The global ones are walked with exec and rewound
+// (lastIndex = 0) before each walk.
+const DAY_RANGE = new RegExp(`\\b(${DAY})\\s*(?:-|to|through|thru|till|until|a|ate)\\s*(${DAY})\\b`, 'g');
+const DAY_GROUPS: ReadonlyArray<readonly [RegExp, readonly number[], string]> = [
+  [/\b(?:weekdays|week days|dias uteis|dias de semana)\b/g, [1, 2, 3, 4, 5], 'hours-weekdays'],
+  [/\b(?:weekends?|fins? de semana)\b/g, [6, 0], 'hours-weekend'],
+  [/\b(?:every ?day|daily|all week|todos os dias)\b/g, [0, 1, 2, 3, 4, 5, 6], 'hours-every-day'],
+];
+const SINGLE_DAY = new RegExp(`\\b(${DAY})\\b`, 'g');
+const TIME_RANGE = new RegExp(`(?:\\bfrom\\s+|\\bdas\\s+)?\\b${TIME}\\s*(?:-|to|until|till|til|ate|as)\\s*${TIME.replace(/\((?!\?)/g, '(?:')}`);
+const TIME_AT_END = new RegExp(`${TIME}$`);
+const CLOSES_AT = new RegExp(`\\b(?:until|till|til|ate|clos(?:e|es|ing)(?: at)?|fecha(?:mos)?(?: as)?)\\s+${TIME}`);
+const OPENS_AT = new RegExp(`\\b(?:from|open(?:s|ing)? at|abr(?:e|imos)(?: as)?)\\s+${TIME}`);
+
 interface Clock { minutes: number; explicit: boolean }
 
 export function extractHours(folded: Folded): { value: HoursEntity; rules: string[] } | undefined {
@@ -38,8 +52,8 @@ export function extractHours(folded: Folded): { value: HoursEntity; rules: strin
 
   const weekdays = new Set<number>();
   let daysText = text;
-  const rangeRe = new RegExp(`\\b(${DAY})\\s*(?:-|to|through|thru|till|until|a|ate)\\s*(${DAY})\\b`, 'g');
-  for (let m = rangeRe.exec(text); m; m = rangeRe.exec(text)) {
+  DAY_RANGE.lastIndex = 0;
+  for (let m = DAY_RANGE.exec(text); m; m = DAY_RANGE.exec(text)) {
     const from = weekdayIndex(m[1]!);
     const to = weekdayIndex(m[2]!);
     if (from === undefined || to === undefined) continue;
@@ -51,20 +65,16 @@ export function extractHours(folded: Folded): { value: HoursEntity; rules: strin
     spans.push([m.index, m.index + m[0].length]);
     daysText = daysText.slice(0, m.index) + ' '.repeat(m[0].length) + daysText.slice(m.index + m[0].length);
   }
-  const groups: Array<[RegExp, number[], string]> = [
-    [/\b(?:weekdays|week days|dias uteis|dias de semana)\b/g, [1, 2, 3, 4, 5], 'hours-weekdays'],
-    [/\b(?:weekends?|fins? de semana)\b/g, [6, 0], 'hours-weekend'],
-    [/\b(?:every ?day|daily|all week|todos os dias)\b/g, [0, 1, 2, 3, 4, 5, 6], 'hours-every-day'],
-  ];
-  for (const [re, days, rule] of groups) {
+  for (const [re, days, rule] of DAY_GROUPS) {
+    re.lastIndex = 0;
     for (let m = re.exec(daysText); m; m = re.exec(daysText)) {
       days.forEach((d) => weekdays.add(d));
       rules.push(rule);
       spans.push([m.index, m.index + m[0].length]);
     }
   }
-  const singleRe = new RegExp(`\\b(${DAY})\\b`, 'g');
-  for (let m = singleRe.exec(daysText); m; m = singleRe.exec(daysText)) {
+  SINGLE_DAY.lastIndex = 0;
+  for (let m = SINGLE_DAY.exec(daysText); m; m = SINGLE_DAY.exec(daysText)) {
     const d = weekdayIndex(m[1]!);
     if (d === undefined) continue;
     weekdays.add(d);
@@ -74,10 +84,10 @@ export function extractHours(folded: Folded): { value: HoursEntity; rules: strin
 
   let opens: Clock | undefined;
   let closes: Clock | undefined;
-  const range = new RegExp(`(?:\\bfrom\\s+|\\bdas\\s+)?\\b${TIME}\\s*(?:-|to|until|till|til|ate|as)\\s*${TIME.replace(/\((?!\?)/g, '(?:')}`).exec(text);
+  const range = TIME_RANGE.exec(text);
   if (range) {
     // The second time's groups are non-capturing above; parse it from the tail.
-    const tail = new RegExp(`${TIME}$`).exec(range[0].trimEnd());
+    const tail = TIME_AT_END.exec(range[0].trimEnd());
     opens = clock(range[1], range[2], range[3], range[4]);
     closes = tail ? clock(tail[1], tail[2], tail[3], tail[4]) : undefined;
     if (opens && closes) {
@@ -88,12 +98,12 @@ export function extractHours(folded: Folded): { value: HoursEntity; rules: strin
     }
   }
   if (!opens && !closes) {
-    const until = new RegExp(`\\b(?:until|till|til|ate|clos(?:e|es|ing)(?: at)?|fecha(?:mos)?(?: as)?)\\s+${TIME}`).exec(text);
+    const until = CLOSES_AT.exec(text);
     if (until) {
       closes = clock(until[1], until[2], until[3], until[4]);
       if (closes) { rules.push('hours-closes'); spans.push([until.index, until.index + until[0].length]); }
     }
-    const from = new RegExp(`\\b(?:from|open(?:s|ing)? at|abr(?:e|imos)(?: as)?)\\s+${TIME}`).exec(text);
+    const from = OPENS_AT.exec(text);
     if (from) {
       opens = clock(from[1], from[2], from[3], from[4]);
       if (opens) { rules.push('hours-opens'); spans.push([from.index, from.index + from[0].length]); }

@@ -98,6 +98,8 @@ const GREETING: Rule[] = [
 ];
 
 const BOOKING_NOUN = '(?:bookings?|reservations?|appointments?|reservas?|marcac(?:ao|oes))';
+// Compiled once: a rule test runs on every DEDICATED message.
+const BOOKING_NOUN_RE = new RegExp(`\\b(?:${BOOKING_NOUN}|slot|session)\\b`);
 const THANKS = /\b(?:thanks|thank you|thank u|thx|ty|cheers|obrigad[oa]|much appreciated|appreciate it)\b/;
 
 const pendingWeight = (pending: number, otherwise: number) => (s: Signals) => (s.hasPendingAction ? pending : otherwise);
@@ -121,7 +123,7 @@ const DEDICATED_RULES: Rule[] = [
   { id: 'book:table', intent: 'book', weight: 0.75, test: /\b(?:table|mesa)\s+(?:for|para)\b|\b(?:get|have|need|want|like|grab) a (?:table|mesa)\b|\bfree tables?\b|\btables? (?:available|free)\b/ },
   // The noun alone: "cancel my booking" and "move my booking" are not new bookings.
   { id: 'book:noun', intent: 'book', weight: 0.45,
-    test: (s) => new RegExp(`\\b(?:${BOOKING_NOUN}|slot|session)\\b`).test(s.text) && !/\b(?:cancel\w*|desmarcar|change|move|reschedule|modify|update|alter|amend)\b/.test(s.text) },
+    test: (s) => BOOKING_NOUN_RE.test(s.text) && !/\b(?:cancel\w*|desmarcar|change|move|reschedule|modify|update|alter|amend)\b/.test(s.text) },
   { id: 'book:availability', intent: 'book', weight: 0.75, test: /\b(?:availability|any (?:free )?(?:slots?|space|room)|free slots?|have space|tem vaga|disponibilidade)\b/ },
   { id: 'book:want', intent: 'book', weight: 0.35, test: /\b(?:i'?d like|i would like|i want|we'?d like|i need|can i (?:get|come)|can we (?:get|come)|quero|queria|gostaria)\b/ },
   { id: 'book:party-and-time', intent: 'book', weight: 0.3, test: (s) => s.hasParty && (s.hasTime || s.hasDate) },

@@ -14,6 +14,7 @@ export interface Folded {
   readonly map: readonly number[];
 }
 
+// Non-ASCII only: fold() lower-cases ASCII without looking here.
 const PLAIN: Record<string, string> = {
   '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u2032': "'",
   '\u201c': '"', '\u201d': '"',
@@ -21,15 +22,48 @@ const PLAIN: Record<string, string> = {
   '\u00a0': ' ', '\u202f': ' ',
 };
 
+// fold() runs on every message (twice per understand()), so it avoids per-character
+// work that does not depend on the message: ASCII (most chat text) is folded by
+// toLowerCase on whole runs, and every other character's folded form is computed
+// once and remembered. Folding is per code point and context-free, so a cached
+// answer is exactly the one recomputing would give.
+const MARKS = /\p{M}/gu;
+const FOLDED_CHARS = new Map<string, string>();
+// Distinct code points are bounded by Unicode, but a flood of random ones should
+// not grow the cache without limit: start over when it is this big.
+const FOLDED_CHARS_MAX = 4096;
+
+/** One code point folded (PLAIN holds no ASCII, which fold() lower-cases directly). */
+function foldChar(ch: string): string {
+  let plain = FOLDED_CHARS.get(ch);
+  if (plain === undefined) {
+    plain = PLAIN[ch] ?? ch.normalize('NFD').replace(MARKS, '').toLowerCase();
+    if (FOLDED_CHARS.size >= FOLDED_CHARS_MAX) FOLDED_CHARS.clear();
+    FOLDED_CHARS.set(ch, plain);
+  }
+  return plain;
+}
+
 export function fold(source: string): Folded {
   let text = '';
   const map: number[] = [];
-  let index = 0;
-  for (const ch of source) {
-    const plain = PLAIN[ch] ?? ch.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-    for (let i = 0; i < plain.length; i++) map.push(index);
+  const n = source.length;
+  let i = 0;
+  while (i < n) {
+    // A run of ASCII: lower-casing it is what NFD + mark removal + toLowerCase do
+    // to each of its characters, one UTF-16 unit each.
+    const start = i;
+    while (i < n && source.charCodeAt(i) < 0x80) map.push(i++);
+    if (i > start) text += source.slice(start, i).toLowerCase();
+    if (i >= n) break;
+    // One code point, as `for (const ch of source)` splits them: a surrogate pair
+    // together, a lone surrogate alone.
+    const c = source.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < n && (source.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    const plain = foldChar(pair ? source.slice(i, i + 2) : source[i]!);
+    for (let k = 0; k < plain.length; k++) map.push(i);
     text += plain;
-    index += ch.length;
+    i += pair ? 2 : 1;
   }
   return { source, text, map };
 }
@@ -85,6 +119,10 @@ export function parseCount(value: string): number | undefined {
 /** Levenshtein distance, stopping early once it exceeds `max` (only tiny distances matter). */
 export function editDistanceAtMost(a: string, b: string, max: number): boolean {
   if (Math.abs(a.length - b.length) > max) return false;
+  // Catalog matching asks "one typo?" for every text word against every name word:
+  // answer that without building the table.
+  if (max === 0) return a === b;
+  if (max === 1) return withinOneEdit(a, b);
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
@@ -99,4 +137,19 @@ export function editDistanceAtMost(a: string, b: string, max: number): boolean {
     prev = cur;
   }
   return prev[b.length]! <= max;
+}
+
+/** Levenshtein distance ≤ 1, for strings whose lengths differ by at most one. */
+function withinOneEdit(x: string, y: string): boolean {
+  const swap = x.length < y.length;
+  const a = swap ? y : x;
+  const b = swap ? x : y;
+  // Skip the common prefix; what is left must differ by one substitution (same
+  // length) or one deletion from the longer string.
+  let i = 0;
+  while (i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === b.length) return true;
+  const skip = a.length === b.length ? 1 : 0;
+  for (let j = i + 1; j < a.length; j++) if (a.charCodeAt(j) !== b.charCodeAt(j - 1 + skip)) return false;
+  return true;
 }
