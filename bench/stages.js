@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { ConversationStore } from '../dist/src/state/conversation-store.js';
 import { createLogger } from '../dist/src/log.js';
 import { BusinessDirectory, createProcessors, poolDb } from '../dist/processors/index.js';
-import { createBenchDatabase, progress, round, table } from './lib.js';
+import { CpuMeter, createBenchDatabase, progress, round, table } from './lib.js';
 import { BOOKING_TURNS, makeConversations, nextMessage } from './workload.js';
 
 const arg = (name, fallback) => {
@@ -44,6 +44,8 @@ try {
   const run = async (label, messages) => {
     let flushCpu = 0;
     const stages = {};
+    const meter = new CpuMeter({});
+    meter.start();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (const message of messages) {
@@ -64,10 +66,12 @@ try {
     for (let p = 0; p < PARTITIONS; p++) await store.flush(p);
     const cpu = process.cpuUsage(cpu0);
     const wallMs = performance.now() - t0;
+    meter.stop();
+    const postgresUs = Math.round((meter.cpuSeconds().postgres * 1e6) / messages.length);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     return {
       label, events: messages.length, wallMs: round(wallMs), evPerS: round(messages.length / (wallMs / 1000)),
-      cpuUsPerEvent: Math.round((cpuMs * 1000) / messages.length), flushCpuUsPerEvent: Math.round((flushCpu * 1000) / messages.length),
+      cpuUsPerEvent: Math.round((cpuMs * 1000) / messages.length), postgresUsPerEvent: postgresUs, flushCpuUsPerEvent: Math.round((flushCpu * 1000) / messages.length),
       stageWallMsPerEvent: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v / messages.length, 3)])),
     };
   };
@@ -90,10 +94,10 @@ try {
   const bookings = await run('multi-turn booking (graph path)', turns);
 
   const rows = [questions, ...perType, bookings].map((r) => [
-    r.label, r.events, r.evPerS, r.cpuUsPerEvent, r.flushCpuUsPerEvent,
+    r.label, r.events, r.evPerS, r.cpuUsPerEvent, r.flushCpuUsPerEvent, r.postgresUsPerEvent,
     Object.entries(r.stageWallMsPerEvent).map(([k, v]) => `${k} ${v}`).join(', '),
   ]);
-  process.stdout.write(`${table('Processors without Kafka: CPU per event (one Node thread)', ['workload', 'events', 'ev/s', 'CPU µs/event', 'of it flush', 'stage wall ms/event'], rows)}\n`);
+  process.stdout.write(`${table('Processors without Kafka: CPU per event (one Node thread)', ['workload', 'events', 'ev/s', 'CPU µs/event', 'of it flush', 'PostgreSQL µs/event', 'stage wall ms/event'], rows)}\n`);
   process.stdout.write(`workflows recorded: ${started.length}\n`);
 } finally {
   await db.drop();

@@ -11,12 +11,11 @@ export interface Config {
   /** Base URL of the Confluent-compatible schema registry API. */
   schemaRegistryUrl: string;
   redisUrl: string;
-  /**
-   * How long a conversation's checkpoints live in Redis after its last write, in
-   * seconds. Every write to a conversation restarts the clock for all its keys.
-   */
+  /** How long a conversation's state is remembered after its last message, in seconds. */
   checkpointTtlSeconds: number;
   databaseUrl: string;
+  /** Queries as named prepared statements (off behind a pooler that cannot keep them). */
+  pgPreparedStatements: boolean;
   temporalAddress: string;
   temporalNamespace: string;
   /** Temporal task queue of `x7 worker` and of the workflows the manager starts. */
@@ -131,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     checkpointTtlSeconds: read.int('X7_CHECKPOINT_TTL_SECONDS', 30 * 86_400, 60, 10 * 365 * 86_400),
     databaseUrl: read.url('DATABASE_URL', 'postgresql://x7:x7@127.0.0.1:54322/x7', ['postgres:', 'postgresql:']),
+    pgPreparedStatements: read.bool('X7_PG_PREPARED_STATEMENTS', true),
     temporalAddress: read.string('TEMPORAL_ADDRESS', '127.0.0.1:7233', isHostPort, 'host:port'),
     temporalNamespace: read.string('TEMPORAL_NAMESPACE', 'default'),
     taskQueue: read.string('X7_TASK_QUEUE', 'x7-workflows', (v) => /^[A-Za-z0-9._-]{1,200}$/.test(v), 'letters, digits, ".", "_" or "-"'),

@@ -22,7 +22,7 @@ export interface ProcessorDeps {
   /** Cached business rows and catalog, shared by the chat types. */
   businesses: BusinessDirectory;
   workflows: WorkflowStarter;
-  config: Pick<Config, 'databaseUrl'>;
+  config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'pgPreparedStatements'>>;
   clock: Clock;
 }
 

@@ -27,7 +27,7 @@ export function createChatProcessor(definition: ChatTypeDefinition, deps: Proces
   const places = definition.places ?? [];
   const env: StageEnv = {
     registry: new AgentRegistry(definition.agents),
-    db: poolDb(deps.pool, deps.config.databaseUrl),
+    db: poolDb(deps.pool, deps.config.databaseUrl, { preparedStatements: deps.config.pgPreparedStatements ?? true }),
     business: (id) => deps.businesses.business(id),
     catalog: () => deps.businesses.catalog(places),
     defaultTimeZone: definition.defaultTimeZone ?? DEFAULT_TIME_ZONE,

@@ -7,6 +7,7 @@
 // so no agent has to know how pg reports an outage.
 import type pg from 'pg';
 import { databaseError } from '../../src/db/errors.js';
+import { statement } from '../../src/db/statements.js';
 import type { Logger } from '../../src/log.js';
 import type { BusinessContext } from './agent.js';
 
@@ -40,18 +41,20 @@ export function defineTool<A, R>(tool: Tool<A, R>): Tool<A, R> {
 }
 
 /**
- * A Db over a pg pool. `databaseUrl` only names the server in errors (never its
- * credentials). Non-outage errors (bad SQL, a constraint) pass unchanged: they are bugs
+ * A Db over a pg pool, its queries as named prepared statements unless
+ * `preparedStatements` is false (src/db/statements.ts). `databaseUrl` only names the
+ * server in errors (never its credentials). Non-outage errors (bad SQL, a constraint) pass unchanged: they are bugs
  * or bad data, and the runtime dead-letters the event rather than retrying forever.
  */
-export function poolDb(pool: pg.Pool, databaseUrl: string): Db {
+export function poolDb(pool: pg.Pool, databaseUrl: string, options: { preparedStatements?: boolean } = {}): Db {
+  const prepared = options.preparedStatements ?? true;
   const fail = (error: unknown): never => {
     throw databaseError(error, databaseUrl);
   };
   const over = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Db => ({
     async query<R extends object>(sql: string, params: readonly unknown[] = []) {
       try {
-        const result = await client.query<R>(sql, params as unknown[]);
+        const result = await client.query<R>(statement(sql, params, prepared));
         return result.rows;
       } catch (error) {
         return fail(error);

@@ -86,8 +86,10 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
   // pauses processing (DependencyUnavailableError) and work resumes when it is back.
   const pool = createPool(config, { logger });
   const clock = { now: () => Date.now() };
-  const store = new ConversationStore<ConversationState>(pool, { databaseUrl: config.databaseUrl, ttlSeconds: config.checkpointTtlSeconds });
-  const businesses = new BusinessDirectory(poolDb(pool, config.databaseUrl), clock.now);
+  const store = new ConversationStore<ConversationState>(pool, {
+    databaseUrl: config.databaseUrl, ttlSeconds: config.checkpointTtlSeconds, preparedStatements: config.pgPreparedStatements,
+  });
+  const businesses = new BusinessDirectory(poolDb(pool, config.databaseUrl, { preparedStatements: config.pgPreparedStatements }), clock.now);
   // A management action (or an operator) changing a business is seen by the next message.
   const businessChanges = watchBusinessChanges(businesses, config, logger.child({ dependency: 'postgres' }));
   const workflows = lazyWorkflows(config, logger.child({ dependency: 'temporal' }), metrics);

@@ -15,6 +15,7 @@
 //    drops its cache and reads what the new owner wrote.
 import type pg from 'pg';
 import { databaseError } from '../db/errors.js';
+import { statement } from '../db/statements.js';
 import { DependencyUnavailableError } from '../pipeline/errors.js';
 
 /** How many recent eventIds a conversation remembers, to spot a producer's duplicate. */
@@ -66,6 +67,8 @@ export interface ConversationStoreOptions {
   databaseUrl: string;
   /** A state not written for this long is read as absent (the conversation starts afresh). */
   ttlSeconds: number;
+  /** Named prepared statements (default true; src/db/statements.ts). */
+  preparedStatements?: boolean;
   cacheSize?: number;
   now?: () => number;
 }
@@ -111,7 +114,7 @@ export class ConversationStore<S> {
     const staged = this.pending.get(partition)?.records.find((r) => r.eventId === eventId);
     if (staged) return JSON.parse(JSON.stringify(staged.outputs));
     try {
-      const { rows } = await this.pool.query<{ outputs: unknown }>('select outputs from processed_events where event_id = $1', [eventId]);
+      const { rows } = await this.pool.query<{ outputs: unknown }>(this.statement('select outputs from processed_events where event_id = $1', [eventId]));
       return rows[0]?.outputs;
     } catch (error) {
       throw databaseError(error, this.options.databaseUrl);
@@ -157,7 +160,7 @@ export class ConversationStore<S> {
       // One statement for the whole run (one round trip): the rows go as one JSON
       // document; sibling CTEs see each other's rows at the end of the statement,
       // so the messages' foreign key finds its conversation.
-      const { rows: [result] } = await client.query<{ written: string[] }>(FLUSH_SQL, [JSON.stringify({
+      const { rows: [result] } = await client.query<{ written: string[] }>(this.statement(FLUSH_SQL, [JSON.stringify({
         conversations: conversationRows(pending.records),
         messages: pending.records.flatMap((r) => r.exchange.messages.map((m) => ({
           event_id: m.eventId, conversation_id: r.conversationId, role: m.role, text: m.text, intent: m.intent, agent: m.agent, created_at: m.createdAt,
@@ -167,7 +170,7 @@ export class ConversationStore<S> {
           conversation_id: id, state: p.entry.state, version: p.entry.version, base_version: p.baseVersion,
           last_partition: p.entry.position!.partition, last_offset: p.entry.position!.offset, recent_event_ids: p.entry.recentEventIds,
         })),
-      })]);
+      })]));
       const written = new Set(result?.written ?? []);
       if (written.size !== states.length) throw new StateConflictError(states.map(([id]) => id).filter((id) => !written.has(id)));
       await client.query('COMMIT');
@@ -208,6 +211,10 @@ export class ConversationStore<S> {
     return this.cache.size;
   }
 
+  private statement(sql: string, values: readonly unknown[]) {
+    return statement(sql, values, this.options.preparedStatements ?? true);
+  }
+
   private dropPartition(partition: number): void {
     this.pending.delete(partition);
     for (const [id, cached] of this.cache) if (cached.partition === partition) this.cache.delete(id);
@@ -223,11 +230,11 @@ export class ConversationStore<S> {
     type Row = { state: S; version: string; last_partition: number; last_offset: string; recent_event_ids: string[]; updated_at: Date };
     let row: Row | undefined;
     try {
-      ({ rows: [row] } = await this.pool.query<Row>(
+      ({ rows: [row] } = await this.pool.query<Row>(this.statement(
         `select state, version, last_partition, last_offset, recent_event_ids, updated_at
            from conversation_state where conversation_id = $1`,
         [conversationId],
-      ));
+      )));
     } catch (error) {
       throw databaseError(error, this.options.databaseUrl);
     }

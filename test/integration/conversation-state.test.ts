@@ -3,6 +3,7 @@
 // management action at once (PostgreSQL's NOTIFY), not after their TTL.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, OutboundEvent, Reply } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
@@ -106,6 +107,22 @@ describe('conversation state', () => {
     expect((await zombie.read(3, conversationId)).state).toEqual({ owner: 'new again' });
     const { rows } = await db.pool.query('select state, version::int as version from conversation_state where conversation_id = $1', [conversationId]);
     expect(rows).toEqual([{ state: { owner: 'new again' }, version: 2 }]);
+  });
+
+  it.each([true, false])('runs its queries as prepared statements only when X7_PG_PREPARED_STATEMENTS says so (%s)', async (prepared) => {
+    // One connection, so the session's prepared statements are the processor's.
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const deps = chatDeps(pool, db.url, recordingWorkflows(), undefined, { preparedStatements: prepared });
+      const say = processInTurn(createDedicatedProcessor(deps), deps);
+      const result = await say(message(`c-${randomUUID().slice(0, 8)}`, "What's on the menu?"));
+      expect(replyText(result.outputs)).toMatch(/menu at Taberna do Largo/);
+      const { rows } = await pool.query<{ n: number }>("select count(*)::int as n from pg_prepared_statements where name like 'x7_%'");
+      if (prepared) expect(rows[0]!.n).toBeGreaterThan(0);
+      else expect(rows[0]!.n).toBe(0);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('sees a management action on the very next message: the cached business is dropped by NOTIFY', async () => {

@@ -8,13 +8,16 @@ import { systemClock, type ChatProcessor, type Clock, type ProcessorResult } fro
 import { ConversationStore } from '../../src/state/conversation-store.js';
 import { BusinessDirectory, poolDb, type ConversationState, type ProcessorDeps } from '../../processors/index.js';
 
-export function chatDeps(pool: pg.Pool, databaseUrl: string, workflows: ProcessorDeps['workflows'], clock: Clock = systemClock): ProcessorDeps {
+export function chatDeps(
+  pool: pg.Pool, databaseUrl: string, workflows: ProcessorDeps['workflows'], clock: Clock = systemClock,
+  { preparedStatements = true }: { preparedStatements?: boolean } = {},
+): ProcessorDeps {
   return {
     pool,
-    store: new ConversationStore<ConversationState>(pool, { databaseUrl, ttlSeconds: 3600 }),
-    businesses: new BusinessDirectory(poolDb(pool, databaseUrl), () => clock.now()),
+    store: new ConversationStore<ConversationState>(pool, { databaseUrl, ttlSeconds: 3600, preparedStatements }),
+    businesses: new BusinessDirectory(poolDb(pool, databaseUrl, { preparedStatements }), () => clock.now()),
     workflows,
-    config: { databaseUrl },
+    config: { databaseUrl, pgPreparedStatements: preparedStatements },
     clock,
   };
 }

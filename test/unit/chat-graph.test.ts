@@ -84,14 +84,19 @@ function fakeDb(): FakeDb {
     throw new Error(`the fake database does not expect: ${sql}`);
   };
 
+  // pg's query(text, values) or query({name?, text, values}): named ones are prepared statements.
+  type Query = string | { text: string; values?: unknown[] };
+  const textOf = (q: Query) => (typeof q === 'string' ? q : q.text);
+  const valuesOf = (q: Query, params?: unknown[]) => (typeof q === 'string' ? params : q.values);
   db.pool = {
-    query: (sql: string, params?: unknown[]) => answer(sql, params),
+    query: (q: Query, params?: unknown[]) => answer(textOf(q), valuesOf(q, params)),
     connect: async () => {
       // Writes become visible on COMMIT only, as in a transaction.
       let writes: Array<() => void> = [];
       return {
-        query: async (sql: string, params?: unknown[]) => {
-          const result = await answer(sql, params, writes);
+        query: async (q: Query, params?: unknown[]) => {
+          const sql = textOf(q);
+          const result = await answer(sql, valuesOf(q, params), writes);
           if (/^\s*COMMIT/.test(sql)) writes.splice(0).forEach((apply) => apply());
           if (/^\s*ROLLBACK/.test(sql)) writes = [];
           return result;
