@@ -9,6 +9,7 @@
 // The `/web` entry point: it does not install LangGraph's AsyncLocalStorage, whose
 // async hooks every promise in the process would pay for; the run's context is
 // passed explicitly in `configurable` instead.
+import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import { Annotation, END, START, StateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph/web';
 import type { ProcessingContext } from '../../src/pipeline/processor.js';
 import type { JsonObject, OpenTask, Turn } from './agent.js';
@@ -20,6 +21,19 @@ import {
 } from './stages.js';
 import { timed } from './timing.js';
 import type { WorkflowOutcome } from './workflow-stage.js';
+
+// No langsmith run trees when tracing is off. @langchain/core builds a root RunTree
+// (random ids, timestamps, environment lookups) around every runnable a graph runs
+// (each node, each channel write, each edge), and with the /web entry it is stored
+// in a no-op context and dropped: ≈15 % of a graph turn's CPU for nothing. Its own
+// switch (`avoidCreatingRootRunTree`) is not reachable through LangGraph, so it is
+// set here, for this process, only while no LANGSMITH/LANGCHAIN tracing variable is on.
+const TRACING_VARIABLES = ['LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2', 'LANGSMITH_TRACING', 'LANGCHAIN_TRACING'];
+if (!TRACING_VARIABLES.some((name) => process.env[name] === 'true')) {
+  const runWithConfig = AsyncLocalStorageProviderSingleton.runWithConfig.bind(AsyncLocalStorageProviderSingleton);
+  AsyncLocalStorageProviderSingleton.runWithConfig = (config, callback, avoidCreatingRootRunTree) =>
+    runWithConfig(config, callback, avoidCreatingRootRunTree ?? true);
+}
 
 const ChatGraphState = Annotation.Root({
   // The conversation's lasting state (what the checkpointer restores and saves).
