@@ -66,7 +66,7 @@ const P = {
   fanoutEvents: num('BENCH_FANOUT_EVENTS', 50),
   partitionConcurrency: process.env.BENCH_PARTITION_CONCURRENCY ?? null,
   // A second saturation run with this X7_PARTITION_CONCURRENCY (0: skip).
-  extraConcurrency: num('BENCH_EXTRA_CONCURRENCY', QUICK ? 0 : 12),
+  extraConcurrency: num('BENCH_EXTRA_CONCURRENCY', QUICK ? 0 : 4),
   // The scale-out burst: this many `x7 processor` processes in one consumer group
   // (0 or 1: skip).
   scaleOutProcesses: num('BENCH_SCALE_OUT_PROCESSES', 2),

@@ -84,7 +84,8 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
   const metrics = createProcessorMetrics(createMetricsRegistry());
   // Shared resources, created without waiting for their servers: one that is down
   // pauses processing (DependencyUnavailableError) and work resumes when it is back.
-  const pool = createPool(config, { logger });
+  // A connection per partition in flight, and a few for commits and probes: partitions never queue for the pool.
+  const pool = createPool(config, { logger, max: config.partitionConcurrency + 4 });
   const clock = { now: () => Date.now() };
   const store = new ConversationStore<ConversationState>(pool, {
     databaseUrl: config.databaseUrl, ttlSeconds: config.checkpointTtlSeconds, preparedStatements: config.pgPreparedStatements,

@@ -55,6 +55,39 @@ export interface ProcessorMetrics {
   setHooks(hooks: ProcessorMetricsHooks): void;
 }
 
+/** The runtime's counts, read from its Prometheus metrics (the one set of counters). */
+export interface RuntimeCounts {
+  /** Inbound records whose outputs (or DLQ record) were committed. */
+  recordsCommitted: number;
+  /** Of those, records dead-lettered, by rejection code. */
+  recordsRejected: Partial<Record<RejectionCode, number>>;
+  /** Output records committed (outbound, analytics, workflows; not DLQ). */
+  outputsCommitted: number;
+  transactionsCommitted: number;
+  transactionsAborted: number;
+  /** Each time a dependency was found unavailable and a partition paused. */
+  dependencyFailures: number;
+  /** Partitions paused right now, waiting to retry. */
+  partitionsPaused: number;
+}
+
+export async function countsOf(metrics: ProcessorMetrics): Promise<RuntimeCounts> {
+  const values = async (metric: { get(): Promise<{ values: { value: number; labels: Partial<Record<string, string | number>> }[] }> }) => (await metric.get()).values;
+  const sum = (list: { value: number }[]) => list.reduce((total, v) => total + v.value, 0);
+  const transactions = await values(metrics.transactions);
+  const rejected: Partial<Record<RejectionCode, number>> = {};
+  for (const v of await values(metrics.dlqRecords)) if (v.value > 0) rejected[v.labels.code as RejectionCode] = v.value;
+  return {
+    recordsCommitted: sum(await values(metrics.events)),
+    recordsRejected: rejected,
+    outputsCommitted: sum(await values(metrics.outputs)),
+    transactionsCommitted: sum(transactions.filter((v) => v.labels.result === 'committed')),
+    transactionsAborted: sum(transactions.filter((v) => v.labels.result === 'aborted')),
+    dependencyFailures: sum(await values(metrics.dependencyFailures)),
+    partitionsPaused: sum(await values(metrics.pausedPartitions)),
+  };
+}
+
 export interface ProcessorMetricsHooks {
   /** Per partition of the inbound topic: messages not yet committed (high watermark − committed offset). */
   lag?: () => Promise<{ topic: string; partition: number; lag: number }[]>;

@@ -71,11 +71,13 @@ export interface ChatProcessor {
 
 /**
  * A store whose writes must be durable before the records' offsets are committed
- * (Kafka Streams flushes its state stores on commit). The runtime calls `flush`
- * right before each Kafka transaction commits, `rollback` when the records will be
+ * (Kafka Streams flushes its state stores on commit). The runtime calls `prefetch`
+ * with each fetched batch's keys, `flush` right before each Kafka transaction commits, `rollback` when the records will be
  * processed again, and `assign` after every rebalance.
  */
 export interface CommitParticipant {
+  /** A fetched batch's keys (conversationIds), before its records are processed: read what they need at once. */
+  prefetch?(partition: number, keys: readonly string[]): Promise<void>;
   flush(partition: number): Promise<void>;
   rollback(partition: number): void;
   assign(partitions: readonly number[]): void;

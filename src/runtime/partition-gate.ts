@@ -10,7 +10,6 @@ import type { Logger } from '../log.js';
 import type { ProcessorMetrics } from '../observability/metrics.js';
 import { classifyFailure, describeError } from '../pipeline/errors.js';
 import { backoffDelayMs } from './backoff.js';
-import type { RuntimeCounters } from './counters.js';
 
 export interface PartitionGateOptions {
   topic: string;
@@ -20,7 +19,6 @@ export interface PartitionGateOptions {
   running: () => boolean;
   logger: Logger;
   metrics: ProcessorMetrics;
-  counters: RuntimeCounters;
 }
 
 export class PartitionGate {
@@ -33,11 +31,10 @@ export class PartitionGate {
 
   /** Pauses `partition`, seeks it back to `offset`, and schedules its resume. */
   pauseAndRetry(partition: number, offset: string, error: unknown): void {
-    const { topic, config, logger, metrics, counters } = this.options;
+    const { topic, config, logger, metrics } = this.options;
     const attempt = (this.attempts.get(partition) ?? 0) + 1;
     this.attempts.set(partition, attempt);
     const delayMs = backoffDelayMs(attempt, { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs });
-    counters.dependencyFailures += 1;
     const failure = classifyFailure(error);
     metrics.dependencyFailures.inc({ dependency: failure.dependency });
     this.pausedFor.set(partition, `${failure.retriable ? '' : 'unexpected error: '}${describeError(error)}`.slice(0, 300));
@@ -51,10 +48,8 @@ export class PartitionGate {
     // Stopping: nothing was committed past the offset; no timer may keep the process up.
     if (!this.options.running()) return;
     clearTimeout(this.resumeTimers.get(partition));
-    if (!this.resumeTimers.has(partition)) counters.partitionsPaused += 1;
     this.resumeTimers.set(partition, setTimeout(() => {
       this.resumeTimers.delete(partition);
-      counters.partitionsPaused -= 1;
       if (this.options.running()) this.options.consumer().resume([{ topic, partitions: [partition] }]);
     }, delayMs));
   }
@@ -70,6 +65,11 @@ export class PartitionGate {
     for (const partition of this.pausedFor.keys()) if (!assigned.includes(partition)) this.pausedFor.delete(partition);
   }
 
+  /** Partitions paused right now, waiting for their resume. */
+  get pausedCount(): number {
+    return this.resumeTimers.size;
+  }
+
   /** Why partitions are held back, in partition order. */
   reasons(): string[] {
     return [...this.pausedFor].sort(([a], [b]) => a - b).map(([partition, reason]) => `partition ${partition} paused: ${reason}`);
@@ -79,7 +79,6 @@ export class PartitionGate {
   clear(): void {
     for (const timer of this.resumeTimers.values()) clearTimeout(timer);
     this.resumeTimers.clear();
-    this.options.counters.partitionsPaused = 0;
     this.pausedFor.clear();
   }
 }

@@ -15,10 +15,9 @@ import type { Config } from '../config.js';
 import { createKafka } from '../kafka/client.js';
 import { topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
-import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } from '../observability/metrics.js';
+import { countsOf, createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics, type RuntimeCounts } from '../observability/metrics.js';
 import { ProcessorRegistry, systemClock, type ChatProcessor, type Clock, type CommitParticipant } from '../pipeline/processor.js';
 import { createValidator, type AsyncRule } from '../pipeline/validation.js';
-import { createCounters, type RuntimeCounters } from './counters.js';
 import { createPartitionProducers, type PartitionProducers } from './partition-producers.js';
 import { PartitionGate } from './partition-gate.js';
 import { createRecordHandler, type RecordHandler } from './record-handler.js';
@@ -54,7 +53,8 @@ export interface ProcessorRuntime {
   start(): Promise<void>;
   /** Stops fetching, finishes and commits the in-flight batches, disconnects. */
   stop(): Promise<void>;
-  readonly counters: RuntimeCounters;
+  /** What it has counted so far, read from its metrics. */
+  counts(): Promise<RuntimeCounts>;
   readonly metrics: ProcessorMetrics;
   /**
    * Why the runtime is not ready (empty when it is): not running, no partition of
@@ -73,7 +73,6 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
   const maxPerTransaction = options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION;
   const maxTransactionMs = options.maxTransactionMs ?? DEFAULT_MAX_TRANSACTION_MS;
   const inboundTopic = topicName(config, 'chat.inbound');
-  const counters = createCounters();
   const metrics = options.metrics ?? createProcessorMetrics(createMetricsRegistry({ defaultMetrics: false }));
   let consumer: Consumer | undefined;
   let admin: Admin | undefined;
@@ -84,10 +83,10 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
   // Readiness: the partitions of chat.inbound this member owns.
   let assigned: number[] = [];
   const gate = new PartitionGate({
-    topic: inboundTopic, config, consumer: () => consumer!, running: () => state === 'running', logger, metrics, counters,
+    topic: inboundTopic, config, consumer: () => consumer!, running: () => state === 'running', logger, metrics,
   });
   const sink = createTransactionalSink({
-    inboundTopic, config, producers: () => producers!, participants: options.participants ?? [], metrics, counters,
+    inboundTopic, config, producers: () => producers!, participants: options.participants ?? [], metrics,
   });
 
   /**
@@ -121,6 +120,10 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
         });
         if (skipped) return;
       }
+
+      // The batch's conversations in one read, not one per record (keys are conversationIds).
+      const keys = batch.messages.flatMap((m) => (m.key ? [m.key.toString()] : []));
+      for (const participant of options.participants ?? []) await participant.prefetch?.(partition, keys);
 
       let run: Processed[] = [];
       let runStartedAt = Date.now();
@@ -193,11 +196,11 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
     }
     return result;
   };
-  metrics.setHooks({ lag, pausedPartitions: () => counters.partitionsPaused });
+  metrics.setHooks({ lag, pausedPartitions: () => gate.pausedCount });
 
   return {
-    counters,
     metrics,
+    counts: () => countsOf(metrics),
 
     notReady() {
       if (state !== 'running') return [`processor runtime ${state}`];
@@ -284,7 +287,7 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       await producers?.closeAll();
       await admin?.disconnect();
       state = 'stopped';
-      logger.info({ counters }, 'processor runtime stopped');
+      logger.info({ counts: await countsOf(metrics) }, 'processor runtime stopped');
     },
   };
 }

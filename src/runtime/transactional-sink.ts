@@ -12,7 +12,6 @@ import type { ProcessorMetrics } from '../observability/metrics.js';
 import { describeError } from '../pipeline/errors.js';
 import type { CommitParticipant } from '../pipeline/processor.js';
 import type { RejectionCode } from '../pipeline/rejection.js';
-import type { RuntimeCounters } from './counters.js';
 import type { PartitionProducers } from './partition-producers.js';
 import type { OutgoingRecord } from './record-handler.js';
 
@@ -40,7 +39,6 @@ export interface TransactionalSinkOptions {
   producers: () => PartitionProducers;
   participants: readonly CommitParticipant[];
   metrics: ProcessorMetrics;
-  counters: RuntimeCounters;
 }
 
 export interface TransactionalSink {
@@ -51,23 +49,19 @@ export interface TransactionalSink {
 }
 
 export function createTransactionalSink(options: TransactionalSinkOptions): TransactionalSink {
-  const { inboundTopic, config, participants, metrics, counters } = options;
+  const { inboundTopic, config, participants, metrics } = options;
   const logicalTopic = (physical: string) => (config.topicPrefix && physical.startsWith(config.topicPrefix) ? physical.slice(config.topicPrefix.length) : physical);
   const rollback = (partition: number) => {
     for (const participant of participants) participant.rollback(partition);
   };
 
   const count = (run: readonly Processed[]) => {
-    counters.transactionsCommitted += 1;
     metrics.transactions.inc({ result: 'committed' });
-    counters.recordsCommitted += run.length;
     for (const p of run) {
       metrics.events.inc({ chat_type: p.chatType, outcome: p.outcome });
       if (p.rejected) {
-        counters.recordsRejected[p.rejected] = (counters.recordsRejected[p.rejected] ?? 0) + 1;
         metrics.dlqRecords.inc({ code: p.rejected });
       } else {
-        counters.outputsCommitted += p.outputs.length;
         for (const output of p.outputs) metrics.outputs.inc({ topic: logicalTopic(output.topic) });
       }
     }
@@ -110,7 +104,6 @@ export function createTransactionalSink(options: TransactionalSinkOptions): Tran
         metrics.observeStage('commit', (performance.now() - started) / 1000);
       } catch (error) {
         if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
-        counters.transactionsAborted += 1;
         metrics.transactions.inc({ result: 'aborted' });
         // The producer may be fenced or mid-way through a broken transaction; the
         // retry starts from a fresh one (which fences this one, if still alive).

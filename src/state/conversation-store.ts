@@ -108,6 +108,17 @@ export class ConversationStore<S> {
     return entry;
   }
 
+  /**
+   * Reads the conversations of a fetched batch that are not cached yet in one round
+   * trip (after a rebalance or a restart, a batch would otherwise read them one by one).
+   */
+  async prefetch(partition: number, conversationIds: readonly string[]): Promise<void> {
+    const pending = this.pending.get(partition)?.conversations;
+    const missing = [...new Set(conversationIds)].filter((id) => !pending?.has(id) && this.cache.get(id)?.partition !== partition);
+    if (missing.length === 0) return;
+    for (const [id, entry] of await this.loadMany(missing)) this.remember(partition, id, entry);
+  }
+
   /** The outputs of an event applied earlier (staged on `partition`, or stored), or undefined. */
   async storedOutputs(partition: number, eventId: string): Promise<unknown | undefined> {
     // A duplicate within the same commit run: its first copy is staged, not yet written.
@@ -227,26 +238,35 @@ export class ConversationStore<S> {
   }
 
   private async load(conversationId: string): Promise<StoredConversation<S>> {
-    type Row = { state: S; version: string; last_partition: number; last_offset: string; recent_event_ids: string[]; updated_at: Date };
-    let row: Row | undefined;
+    return (await this.loadMany([conversationId])).get(conversationId)!;
+  }
+
+  /** The conversations as stored, in one query; absent ones as new. */
+  private async loadMany(conversationIds: readonly string[]): Promise<Map<string, StoredConversation<S>>> {
+    type Row = { conversation_id: string; state: S; version: string; last_partition: number; last_offset: string; recent_event_ids: string[]; updated_at: Date };
+    let rows: Row[];
     try {
-      ({ rows: [row] } = await this.pool.query<Row>(this.statement(
-        `select state, version, last_partition, last_offset, recent_event_ids, updated_at
-           from conversation_state where conversation_id = $1`,
-        [conversationId],
+      ({ rows } = await this.pool.query<Row>(this.statement(
+        `select conversation_id, state, version, last_partition, last_offset, recent_event_ids, updated_at
+           from conversation_state where conversation_id = any($1::text[])`,
+        [conversationIds],
       )));
     } catch (error) {
       throw databaseError(error, this.options.databaseUrl);
     }
-    if (!row) return { state: null, version: 0, position: null, recentEventIds: [] };
-    const expired = this.now() - row.updated_at.getTime() > this.options.ttlSeconds * 1000;
-    return {
-      // An expired conversation starts afresh, but keeps its version (the lock) and what it applied.
-      state: expired ? null : row.state,
-      version: Number(row.version),
-      position: { partition: row.last_partition, offset: row.last_offset },
-      recentEventIds: row.recent_event_ids,
-    };
+    const found = new Map<string, StoredConversation<S>>();
+    for (const id of conversationIds) found.set(id, { state: null, version: 0, position: null, recentEventIds: [] });
+    for (const row of rows) {
+      const expired = this.now() - row.updated_at.getTime() > this.options.ttlSeconds * 1000;
+      found.set(row.conversation_id, {
+        // An expired conversation starts afresh, but keeps its version (the lock) and what it applied.
+        state: expired ? null : row.state,
+        version: Number(row.version),
+        position: { partition: row.last_partition, offset: row.last_offset },
+        recentEventIds: row.recent_event_ids,
+      });
+    }
+    return found;
   }
 }
 

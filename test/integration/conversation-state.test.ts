@@ -109,6 +109,32 @@ describe('conversation state', () => {
     expect(rows).toEqual([{ state: { owner: 'new again' }, version: 2 }]);
   });
 
+  it('reads a fetched batch\'s conversations in one query, new ones included', async () => {
+    const ids = [0, 1, 2].map((i) => `c-batch-${i}-${randomUUID().slice(0, 8)}`);
+    const writer = new ConversationStore<{ n: number }>(db.pool, { databaseUrl: db.url, ttlSeconds: 3600 });
+    ids.forEach((conversationId, i) => writer.stage({
+      conversationId, eventId: randomUUID(), position: { partition: 5, offset: String(i) }, state: { n: i }, outputs: [],
+      exchange: { conversation: { id: conversationId, chatType: 'DEDICATED', userId: 'u-filipa', businessId: TABERNA, sentAt: new Date() }, messages: [] },
+    }));
+    await writer.flush(5);
+
+    // A new owner of partition 5: everything it reads goes through this counting pool.
+    let queries = 0;
+    const counting = new Proxy(db.pool, {
+      get: (target, key) => (key === 'query' ? (...args: unknown[]) => { queries += 1; return (target.query as (...a: unknown[]) => unknown)(...args); } : Reflect.get(target, key)),
+    });
+    const reader = new ConversationStore<{ n: number }>(counting, { databaseUrl: db.url, ttlSeconds: 3600 });
+    const fresh = `c-batch-new-${randomUUID().slice(0, 8)}`;
+    await reader.prefetch(5, [...ids, fresh, ids[0]!]);
+    expect(queries).toBe(1);
+    expect(await Promise.all(ids.map(async (id) => (await reader.read(5, id)).state))).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    expect(await reader.read(5, fresh)).toEqual({ state: null, version: 0, position: null, recentEventIds: [] });
+    expect(queries).toBe(1);
+    // Already cached: nothing to read.
+    await reader.prefetch(5, ids);
+    expect(queries).toBe(1);
+  });
+
   it.each([true, false])('runs its queries as prepared statements only when X7_PG_PREPARED_STATEMENTS says so (%s)', async (prepared) => {
     // One connection, so the session's prepared statements are the processor's.
     const pool = new pg.Pool({ connectionString: db.url, max: 1 });

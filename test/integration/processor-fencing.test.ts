@@ -65,9 +65,9 @@ describe('processor runtime when its transactional producer is fenced', () => {
       expect(values).toHaveLength(21);
       values.sort((a, b) => (a.offset < b.offset ? -1 : 1));
       expect(values.map((v) => (v.value.body.type === 'StatusUpdate' ? v.value.body.detail : null))).toEqual(Array.from({ length: 21 }, (_, i) => `seq ${i}`));
-      expect(runtime.counters.transactionsAborted).toBeGreaterThan(0);
-      expect(runtime.counters.dependencyFailures).toBeGreaterThan(0);
-      expect(runtime.counters.recordsRejected).toEqual({});
+      expect((await runtime.counts()).transactionsAborted).toBeGreaterThan(0);
+      expect((await runtime.counts()).dependencyFailures).toBeGreaterThan(0);
+      expect((await runtime.counts()).recordsRejected).toEqual({});
       await waitUntil(async () => Object.keys(await uncommitted(config)).length === 0, 20_000, 'offsets committed to the end');
     } finally {
       await usurper.disconnect();

@@ -80,9 +80,9 @@ describe('processor runtime with the schema registry down', () => {
       expect(dlq.records).toHaveLength(0);
       expect(outbound.records).toHaveLength(1);
       expect(await committedOffsets(config)).toEqual(before);
-      expect(runtime.counters.dependencyFailures).toBeGreaterThan(0);
-      expect(runtime.counters.partitionsPaused).toBeGreaterThan(0);
-      const failuresWhileDown = runtime.counters.dependencyFailures;
+      expect((await runtime.counts()).dependencyFailures).toBeGreaterThan(0);
+      expect((await runtime.counts()).partitionsPaused).toBeGreaterThan(0);
+      const failuresWhileDown = (await runtime.counts()).dependencyFailures;
 
       await registry.restart();
       const received = await outbound.waitFor(1 + pending.length, { timeoutMs: 60_000, settleMs: 3000 });
@@ -91,7 +91,7 @@ describe('processor runtime with the schema registry down', () => {
       expect(values).toHaveLength(1 + pending.length);
       expect(dlq.records).toHaveLength(0);
       await waitUntil(async () => Object.keys(await uncommitted(config)).length === 0, 20_000, 'everything committed');
-      expect(runtime.counters.recordsRejected).toEqual({});
+      expect((await runtime.counts()).recordsRejected).toEqual({});
       console.info(`registry outage: ${failuresWhileDown} paused retries while down; ${pending.length} pending events processed once after the restart`);
     } finally {
       await Promise.all([outbound.close(), dlq.close()]);

@@ -195,8 +195,8 @@ describe('processor runtime', () => {
       for (const f of followers) expect(statuses.filter((s) => s.causationId === f.eventId)).toHaveLength(1);
       // And the group's position is past all of it.
       await waitUntil(async () => Object.keys(await uncommitted(config)).length === 0, 20_000, 'offsets committed to the end');
-      expect(runtime.counters.recordsRejected).toMatchObject({ WIRE_FORMAT: 1, UNKNOWN_SCHEMA: 1, DECODE_ERROR: 1, SCHEMA_MISMATCH: 1, INVALID_EVENT: 3 });
-      expect(runtime.counters.dependencyFailures).toBe(0);
+      expect((await runtime.counts()).recordsRejected).toMatchObject({ WIRE_FORMAT: 1, UNKNOWN_SCHEMA: 1, DECODE_ERROR: 1, SCHEMA_MISMATCH: 1, INVALID_EVENT: 3 });
+      expect((await runtime.counts()).dependencyFailures).toBe(0);
     } finally {
       await Promise.all([dlq.close(), outbound.close()]);
     }
@@ -207,7 +207,7 @@ describe('processor runtime', () => {
     const buggy = chatMessage({ conversationId: convo, text: BUG_TEXT });
     const flaky = chatMessage({ conversationId: convo, text: FLAKY_TEXT });
     const after = chatMessage({ conversationId: convo, text: 'and then this' });
-    const failuresBefore = runtime.counters.dependencyFailures;
+    const failuresBefore = (await runtime.counts()).dependencyFailures;
     const dlq = await TopicReader.open(config, 'chat.inbound.dlq');
     const outbound = await TopicReader.open(config, 'chat.outbound');
     try {
@@ -222,7 +222,7 @@ describe('processor runtime', () => {
       expect(String(dead[0]!.headers[DLQ_HEADERS.message])).toContain('TypeError');
       expect((await codec.decode('chat.inbound', dead[0]!.value)).value.eventId).toBe(buggy.eventId);
       expect(flakyFailures.get(flaky.eventId)).toBe(2);
-      expect(runtime.counters.dependencyFailures - failuresBefore).toBe(2);
+      expect((await runtime.counts()).dependencyFailures - failuresBefore).toBe(2);
     } finally {
       await Promise.all([dlq.close(), outbound.close()]);
     }
