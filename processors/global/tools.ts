@@ -6,7 +6,9 @@
 //
 // Accents: without the unaccent extension (the migrations use none, so any Postgres
 // and Supabase work), text is folded with translate(); the terms arrive folded from
-// query.ts, so "pasteis" finds "Pastéis".
+// query.ts, so "pasteis" finds "Pastéis". A business's own searchable text (name,
+// description, keywords, available offerings) is folded once, on write, into
+// businesses.search_text (migration 0004, with the same translate()).
 import type { GeoPoint } from '../../src/events.js';
 import { type Db, defineTool } from '../shared/tools.js';
 import { haversineSql } from './geo.js';
@@ -86,13 +88,8 @@ export async function findCandidates(db: Db, q: CandidateQuery): Promise<Candida
        from businesses b
        cross join req
        cross join lateral (
-         select ${fold(`b.name || ' ' || b.description || ' ' || array_to_string(b.keywords, ' ') || ' ' ||
-                coalesce((select string_agg(o.name || ' ' || o.description || ' ' || array_to_string(o.tags, ' '), ' ')
-                            from offerings o where o.business_id = b.id and o.available), '')`)} as haystack
-       ) hs
-       cross join lateral (
          select coalesce(array_agg(t order by t), '{}') as matched
-           from unnest(req.terms) t where ${termMatches('hs.haystack', 't')}
+           from unnest(req.terms) t where ${termMatches('b.search_text', 't')}
        ) m
        left join lateral (
          -- A dish or service to name: one matching the search first, then the house's

@@ -63,6 +63,25 @@ describe('GLOBAL agents over the seed data', () => {
     expect(r.result?.cards?.[0]?.fields.Distance).toBeUndefined();
   });
 
+  it('finds a business by an offering as soon as it is added, and no longer once it is unavailable', async () => {
+    const tool = poolDb(db.pool, db.url);
+    const search = async () => (await findCandidates(tool, { terms: ['okonomiyaki'], at: THURSDAY_LUNCH })).map((c) => c.id);
+    expect(await search()).toEqual([]);
+    await db.pool.query(
+      `insert into offerings (business_id, kind, name, description, price_cents) values ('lis-sushi-do-tejo', 'menu_item', 'Okonomiyaki', 'Osaka pancake', 1200)`,
+    );
+    try {
+      expect(await search()).toEqual(['lis-sushi-do-tejo']);
+      await db.pool.query(`update offerings set available = false where business_id = 'lis-sushi-do-tejo' and name = 'Okonomiyaki'`);
+      expect(await search()).toEqual([]);
+      // Accents are folded on write as on search: "Pastéis" is found as "pasteis".
+      expect((await findCandidates(tool, { terms: ['pasteis'], at: THURSDAY_LUNCH })).length).toBeGreaterThan(0);
+    } finally {
+      await db.pool.query(`delete from offerings where business_id = 'lis-sushi-do-tejo' and name = 'Okonomiyaki'`);
+    }
+    expect(await search()).toEqual([]);
+  });
+
   it('tells open from closed in the business time zone, via business_open_at', async () => {
     const tool = poolDb(db.pool, db.url);
     const lunch = await findCandidates(tool, { ids: ['lis-bar-da-atalaia', 'lis-taberna-do-largo'], at: THURSDAY_LUNCH });
