@@ -248,8 +248,11 @@ start_postgres() {
     touch "$STACK_DIR/postgres/.needs-roles"
   fi
   : >>"$LOG_DIR/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres "$LOG_DIR/postgres.log"
+  # synchronous_commit stays on: conversation state is committed here before its Kafka
+  # offset, so a killed PostgreSQL must not lose a commit it acknowledged. fsync=off only
+  # gives up safety against the machine itself crashing, which a dev stack can afford.
   start_detached postgres "${run[@]}" "$bindir/postgres" -D "$data" -h 127.0.0.1 -p "$POSTGRES_PORT" \
-    -k "$STACK_DIR/postgres" -c max_connections=200 -c fsync=off -c synchronous_commit=off
+    -k "$STACK_DIR/postgres" -c max_connections=200 -c fsync=off -c synchronous_commit=on
   wait_until_answers postgres 60
   if [ -f "$STACK_DIR/postgres/.needs-roles" ]; then
     # The application's role and database (DATABASE_URL's default in .env.example).
