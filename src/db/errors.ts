@@ -1,11 +1,16 @@
 // Which database errors mean "PostgreSQL is unavailable, try again later" (a
-// DependencyUnavailableError, so the pipeline pauses instead of dead-lettering)
-// and which mean a bug, bad SQL or bad data (left as they are).
+// DependencyUnavailableError, so the pipeline pauses instead of dead-lettering: an
+// outage, or a transient failure such as a deadlock) and which mean a bug, bad SQL or
+// bad data (left as they are).
 import { DependencyUnavailableError, isDependencyFailure } from '../pipeline/errors.js';
 import { describeDatabaseUrl } from './connection.js';
 
 // SQLSTATEs of a server that is down, starting, stopping or full of connections.
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+// SQLSTATEs of a statement that failed for reasons of the moment, not of its data: the
+// same statement succeeds when run again (serialization failure, deadlock, a statement
+// or lock timeout, a lock not available, too many connections for the role).
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '57014', '55P03', '53400']);
 
 // pg reports a lost or never-made connection with these messages and no code.
 const UNAVAILABLE_MESSAGES = [
@@ -20,7 +25,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (isDependencyFailure(error)) return true;
   const code = (error as { code?: unknown }).code;
   // Class 08: connection exceptions.
-  if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code))) return true;
+  if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || TRANSIENT_SQLSTATES.has(code))) return true;
   return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
 }
 

@@ -4,7 +4,9 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseError } from '../../src/db/errors.js';
 import { projectPath } from '../../src/paths.js';
+import { DependencyUnavailableError } from '../../src/pipeline/errors.js';
 import { runX7 } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -229,6 +231,22 @@ describe('the schema', () => {
     await expect(db.pool.query(`insert into conversations (id, chat_type, user_id) values ('c-y', 'DEDICATED', 'u-eva')`)).rejects.toMatchObject({ code: '23514' });
     await expect(db.pool.query(`insert into bookings (business_id, user_id, party_size, starts_at, status) values ('lis-cafe-garrett', 'u-eva', 2, now(), 'maybe')`)).rejects.toMatchObject({ code: '23514' });
     await expect(db.pool.query(`insert into offerings (business_id, kind, name, price_cents) values ('lis-salao-da-graca', 'service', 'Timeless', 100)`)).rejects.toMatchObject({ code: '23514' });
+  });
+
+  it('tells a transient failure (a real statement timeout) from bad data (a real NUL byte)', async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('set statement_timeout = 20');
+      const timeout = await client.query('select pg_sleep(1)').catch((error: unknown) => error);
+      expect(timeout).toMatchObject({ code: '57014' });
+      expect(databaseError(timeout, db.url)).toBeInstanceOf(DependencyUnavailableError);
+      await client.query('reset statement_timeout');
+      const nul = await client.query('select id from businesses where id = $1', ['lis-\u0000']).catch((error: unknown) => error);
+      expect(nul).toMatchObject({ code: '22021' });
+      expect(databaseError(nul, db.url)).toBe(nul);
+    } finally {
+      client.release();
+    }
   });
 
   it('keeps updated_at current and generates booking ids', async () => {

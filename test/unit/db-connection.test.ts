@@ -72,10 +72,25 @@ describe('database errors', () => {
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
   });
 
+  it('retries what fails for reasons of the moment: serialization failure, deadlock, timeouts, lock not available', () => {
+    for (const [code, message] of [
+      ['40001', 'could not serialize access due to concurrent update'],
+      ['40P01', 'deadlock detected'],
+      ['57014', 'canceling statement due to statement timeout'],
+      ['55P03', 'could not obtain lock on row in relation "bookings"'],
+      ['53400', 'too many connections for role "x7"'],
+    ]) {
+      const error = Object.assign(new Error(message), { code });
+      expect(isDatabaseUnavailable(error), code).toBe(true);
+      expect(databaseError(error, 'postgresql://db/x7'), code).toBeInstanceOf(DependencyUnavailableError);
+    }
+  });
+
   it('does not call bad SQL or bad data unavailable', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('syntax error'), { code: '42601' }))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }))).toBe(false);
   });
 
   it('wraps outages in DependencyUnavailableError naming the server, not the password', () => {
