@@ -43,12 +43,28 @@ function invalid(field: string, message: string): Rejection {
 const eventIdIsUuid: Rule = (m) =>
   UUID.test(m.eventId) ? null : invalid('eventId', `eventId must be a UUID, got ${JSON.stringify(clip(m.eventId))}`);
 
+// Control characters (NUL above all: PostgreSQL's text and jsonb cannot hold it) and
+// lone surrogates (not Unicode: jsonb refuses them too) would fail every write of the
+// record's state, again and again. They are bad data, so they are rejected here.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isWellFormed = (value: string) => !LONE_SURROGATE.test(value);
+
+/** Why an id is not storable, or null. */
+function idProblem(field: string, value: string): string | null {
+  if (CONTROL_CHARACTER.test(value)) return `${field} contains a control character (${JSON.stringify(clip(value))})`;
+  if (!isWellFormed(value)) return `${field} is not well-formed Unicode (a lone surrogate)`;
+  return null;
+}
+
 function boundedId(field: 'conversationId' | 'userId'): Rule {
   return (m) => {
     const value = m[field];
     if (value.trim() === '') return invalid(field, `${field} must not be empty`);
     if (value.length > MAX_ID_LENGTH) return invalid(field, `${field} is ${value.length} characters long; at most ${MAX_ID_LENGTH} are allowed`);
-    return null;
+    const problem = idProblem(field, value);
+    return problem ? invalid(field, problem) : null;
   };
 }
 
@@ -62,13 +78,17 @@ const businessIdPerChatType: Rule = (m) => {
   if (m.businessId.length > MAX_ID_LENGTH) {
     return invalid('businessId', `businessId is ${m.businessId.length} characters long; at most ${MAX_ID_LENGTH} are allowed`);
   }
-  return null;
+  const problem = idProblem('businessId', m.businessId);
+  return problem ? invalid('businessId', problem) : null;
 };
 
 const textPresentAndBounded: Rule = (m, limits) => {
   if (m.text.trim() === '') return invalid('text', 'text must not be empty or only whitespace');
   const bytes = Buffer.byteLength(m.text, 'utf8');
   if (bytes > limits.maxTextBytes) return invalid('text', `text is ${bytes} bytes (UTF-8); at most ${limits.maxTextBytes} are allowed`);
+  // Line breaks and tabs are text; NUL cannot be stored and a lone surrogate is not Unicode.
+  if (m.text.includes('\u0000')) return invalid('text', 'text contains a NUL character, which cannot be stored');
+  if (!isWellFormed(m.text)) return invalid('text', 'text is not well-formed Unicode (a lone surrogate)');
   return null;
 };
 

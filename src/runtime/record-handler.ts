@@ -3,8 +3,8 @@
 //
 // The result is either the records to produce or the DLQ record that replaces
 // them; nothing is sent here, so the runtime can put the result and the input
-// offset in one transaction. The only errors that escape are dependency failures
-// (and bugs of the runtime itself): both mean "retry this record later".
+// offset in one transaction. The only errors that escape are dependency failures:
+// "retry this record later".
 import type { IHeaders } from 'kafkajs';
 import { BadDataError } from '../codec/errors.js';
 import type { EventCodec } from '../codec/index.js';
@@ -75,25 +75,30 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
     const sourceLogger = deps.logger.child({ ...coordinates, ...traceLogFields(span) });
     const stageLatenciesMs: Record<string, number> = {};
 
-    let started = performance.now();
-    let message: ChatMessage;
+    // One classification for everything about this record: a dependency that is down
+    // is retried (the error escapes, the partition waits); anything else about the
+    // record (bad bytes, a rule or lookup it breaks, a processor bug, an output its
+    // schema refuses) sends it to the DLQ with the reason, so no record stalls a partition.
+    let message: ChatMessage | undefined;
+    let logger = sourceLogger;
     try {
-      message = (await deps.codec.decode('chat.inbound', source.value)).value;
-    } catch (error) {
-      if (error instanceof BadDataError) return reject(source, rejectionFromBadData(error), sourceLogger, 'UNKNOWN', span.traceId);
-      throw error;
-    }
-    stageLatenciesMs.decode = performance.now() - started;
-    observe('decode', stageLatenciesMs.decode);
+      let started = performance.now();
+      try {
+        message = (await deps.codec.decode('chat.inbound', source.value)).value;
+      } catch (error) {
+        if (error instanceof BadDataError) return reject(source, rejectionFromBadData(error), sourceLogger, 'UNKNOWN', span.traceId);
+        throw error;
+      }
+      stageLatenciesMs.decode = performance.now() - started;
+      observe('decode', stageLatenciesMs.decode);
 
-    const logger = sourceLogger.child({ conversationId: message.conversationId, eventId: message.eventId });
-    started = performance.now();
-    const rejection = await deps.validate(message);
-    if (rejection) return reject(source, rejection, logger, message.chatType, span.traceId);
-    stageLatenciesMs.validate = performance.now() - started;
-    observe('validate', stageLatenciesMs.validate);
+      logger = sourceLogger.child({ conversationId: message.conversationId, eventId: message.eventId });
+      started = performance.now();
+      const rejection = await deps.validate(message);
+      if (rejection) return reject(source, rejection, logger, message.chatType, span.traceId);
+      stageLatenciesMs.validate = performance.now() - started;
+      observe('validate', stageLatenciesMs.validate);
 
-    try {
       const produced = await deps.processors.get(message.chatType).process(message, {
         logger,
         source: coordinates,
@@ -114,12 +119,10 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
       return { kind: 'processed', message, outputs, outcome: produced.outcome, traceId: span.traceId };
     } catch (error) {
       if (isDependencyFailure(error)) throw error;
-      // A processor that fails on one event for any other reason (a bug, or an
-      // output its schema refuses) would fail on it again: dead-letter it with
-      // the reason so an operator can replay it after the fix, rather than block
-      // every later message of the partition behind it.
-      logger.error({ err: error }, 'processor failed on the event; dead-lettering it');
-      return reject(source, { code: 'PROCESSING_ERROR', field: null, message: describeError(error) }, logger, message.chatType, span.traceId);
+      // It would fail the same way again: dead-letter it with the reason so an operator
+      // can replay it after the fix, rather than block every later record behind it.
+      logger.error({ err: error }, 'failed on the event; dead-lettering it');
+      return reject(source, { code: 'PROCESSING_ERROR', field: null, message: describeError(error) }, logger, message?.chatType ?? 'UNKNOWN', span.traceId);
     }
   };
 }

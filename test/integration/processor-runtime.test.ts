@@ -25,6 +25,7 @@ import {
 /** Each processor says who it is in its outputs; DEDICATED also starts a workflow. */
 // Texts that make the test processors misbehave on purpose.
 const BUG_TEXT = 'this one hits a bug';
+const LOOKUP_BUG_BUSINESS = 'b-lookup-fails';
 const FLAKY_TEXT = 'the database blinks';
 const flakyFailures = new Map<string, number>();
 
@@ -92,6 +93,11 @@ describe('processor runtime', () => {
       config,
       logger: createLogger('test-runtime', 'warn'),
       processors: (['DEDICATED', 'DASHBOARD', 'GLOBAL'] as const).map((t) => taggingProcessor(t, seen[t])),
+      // A lookup rule that fails on one business the way PostgreSQL refuses bad bytes.
+      asyncRules: [async (m) => {
+        if (m.businessId === LOOKUP_BUG_BUSINESS) throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+        return null;
+      }],
     });
     await runtime.start();
   });
@@ -225,6 +231,30 @@ describe('processor runtime', () => {
       expect((await runtime.counts()).dependencyFailures - failuresBefore).toBe(2);
     } finally {
       await Promise.all([dlq.close(), outbound.close()]);
+    }
+  });
+
+  it('dead-letters an event a validation lookup fails on (not an outage), and the partition goes on', async () => {
+    const convo = `c-lookup-${crypto.randomUUID().slice(0, 6)}`;
+    const poison = chatMessage({ conversationId: convo, businessId: LOOKUP_BUG_BUSINESS, text: 'hello' });
+    const after = chatMessage({ conversationId: convo, text: 'and after it' });
+    const dlq = await TopicReader.open(config, 'chat.inbound.dlq');
+    try {
+      await sendChatMessages(config, codec, [poison, after]);
+      await waitUntil(() => seen.DEDICATED.some((m) => m.eventId === after.eventId), 30_000, 'the event after the poison one');
+      // The DLQ holds earlier tests' records too (raw bytes among them): this conversation's only.
+      const ofConversation = () => dlq.records.filter((d) => d.key?.toString() === convo);
+      await waitUntil(() => ofConversation().length > 0, 30_000, 'the poison event in the DLQ');
+      await dlq.waitFor(dlq.records.length, { settleMs: 1500 });
+      const dead = ofConversation();
+      expect(dead).toHaveLength(1);
+      expect((await codec.decode('chat.inbound', dead[0]!.value)).value.eventId).toBe(poison.eventId);
+      expect(String(dead[0]!.headers[DLQ_HEADERS.code])).toBe('PROCESSING_ERROR');
+      expect(String(dead[0]!.headers[DLQ_HEADERS.message])).toContain('invalid byte sequence');
+      expect(seen.DEDICATED.some((m) => m.eventId === poison.eventId)).toBe(false);
+      expect(runtime.notReady()).toEqual([]);
+    } finally {
+      await dlq.close();
     }
   });
 });

@@ -53,6 +53,13 @@ describe('layer-3 validation of a chat message', () => {
     ['text', { text: '' }],
     ['text', { text: ' \n\t ' }],
     ['text', { text: 'x'.repeat(41) }],
+    ['text', { text: 'table for 2\u0000' }],
+    ['text', { text: 'hi \ud800 there' }],
+    ['conversationId', { conversationId: 'c-1\u0000' }],
+    ['conversationId', { conversationId: 'c-\udc00' }],
+    ['userId', { userId: 'u-1\n' }],
+    ['businessId', { chatType: 'DEDICATED', businessId: 'lis-\u0000' }],
+    ['businessId', { chatType: 'DASHBOARD', businessId: 'b-\ud83d' }],
     ['locale', { locale: '' }],
     ['locale', { locale: 'english' }],
     ['locale', { locale: 'en_GB' }],
@@ -67,6 +74,10 @@ describe('layer-3 validation of a chat message', () => {
     const rejection = check(message(overrides));
     expect(rejection).toMatchObject({ code: 'INVALID_EVENT', field });
     expect(rejection!.message.length).toBeGreaterThan(10);
+  });
+
+  it('keeps line breaks, tabs, emoji and right-to-left marks in text', () => {
+    expect(check(message({ text: 'table for 2\n\tplease 🙂 \u200f' }))).toBeNull();
   });
 
   it('measures text in UTF-8 bytes, not characters', () => {
