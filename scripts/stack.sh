@@ -152,14 +152,16 @@ running_pid() {
   [ -f "$file" ] || return 1
   pid="$(cat "$file")"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$marker" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE -- "$marker" || return 1
   echo "$pid"
 }
 
 marker_of() {
   case "$1" in
     postgres) echo "$STACK_DIR/postgres/data" ;;
-    redis) echo "redis-server 127.0.0.1:$REDIS_PORT" ;;
+    # Redis renames its process to "redis-server 127.0.0.1:PORT" a moment after it starts;
+    # until then its command line is the one we ran.
+    redis) echo "redis-server (127\.0\.0\.1:$REDIS_PORT|.*--port $REDIS_PORT( |\$))" ;;
     kafka) echo "$STACK_DIR/kafka/server.properties" ;;
     registry) echo "apicurio-registry-app" ;;
     temporal) echo "$STACK_DIR/temporal/dev.db" ;;
