@@ -193,8 +193,8 @@ export function createActivities(deps: ActivityDependencies) {
     async confirmBooking(ref: BookingRef): Promise<ConfirmBookingResult> {
       return guard('confirmBooking', { ...ref }, async () => {
         const outcome = await transaction(pool, async (client) => {
-          const { rows } = await client.query<{ status: string; workflow_id: string | null; accepting_bookings: boolean; slot_minutes: number }>(
-            `select b.status, b.workflow_id, z.accepting_bookings, z.slot_minutes
+          const { rows } = await client.query<{ status: string; workflow_id: string | null; notes: string | null; accepting_bookings: boolean; slot_minutes: number }>(
+            `select b.status, b.workflow_id, b.notes, z.accepting_bookings, z.slot_minutes
                from bookings b join businesses z on z.id = b.business_id
               where b.id = $1 and b.business_id = $2
               for update of b`,
@@ -206,6 +206,9 @@ export function createActivities(deps: ActivityDependencies) {
             return { error: `booking ${ref.bookingId} belongs to workflow ${row.workflow_id}` };
           }
           if (row.status === 'confirmed') return { slotMinutes: row.slot_minutes };
+          // Changed (replaced) or withdrawn before this workflow got to it: not a failure,
+          // the reservation ends as cancelled, saying why.
+          if (row.status === 'cancelled') return { slotMinutes: row.slot_minutes, cancelledBefore: cancellationReason(row.notes) };
           if (row.status !== 'pending') return { error: `booking ${ref.bookingId} is ${row.status} and cannot be confirmed` };
           if (!row.accepting_bookings) {
             // Leave no booking pending forever: it is declined, with the reason on the row.
@@ -221,7 +224,7 @@ export function createActivities(deps: ActivityDependencies) {
           return { slotMinutes: row.slot_minutes };
         });
         if ('error' in outcome) throw rejected(outcome.error!);
-        return { slotMinutes: outcome.slotMinutes };
+        return { slotMinutes: outcome.slotMinutes!, ...(outcome.cancelledBefore ? { cancelledBefore: outcome.cancelledBefore } : {}) };
       });
     },
 
@@ -342,6 +345,14 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Why a booking was cancelled, from the last line of its notes, in the customer's words. */
+function cancellationReason(notes: string | null): string {
+  const last = (notes ?? '').trim().split('\n').at(-1) ?? '';
+  if (/^replaced by /.test(last)) return 'replaced by the changed booking';
+  const said = /^(?:cancelled|declined): (.+)$/.exec(last)?.[1];
+  return said ?? 'the booking was cancelled before it could be confirmed';
+}
 
 /** The action itself, inside the caller's transaction. A refusal is returned, not thrown. */
 async function perform(

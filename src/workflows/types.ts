@@ -103,6 +103,11 @@ export interface WorkflowState {
 export interface ConfirmBookingResult {
   /** Length of the booked slot (businesses.slot_minutes): the reservation completes after it. */
   slotMinutes: number;
+  /**
+   * Set when the booking was cancelled before it could be confirmed (the customer
+   * changed it, so it was replaced): the reservation ends CANCELLED with this reason.
+   */
+  cancelledBefore?: string;
 }
 
 export interface ReminderResult {

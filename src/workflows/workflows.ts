@@ -150,7 +150,10 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     await publish('STARTED', `Booking for ${input.partySize} at ${input.startsAt} requested`);
     let slotMinutes: number;
     try {
-      ({ slotMinutes } = await activities.confirmBooking(booking));
+      const confirmed = await activities.confirmBooking(booking);
+      slotMinutes = confirmed.slotMinutes;
+      // Replaced (the customer changed it) before it was confirmed: cancelled, not failed.
+      if (confirmed.cancelledBefore) state.cancelReason ??= confirmed.cancelledBefore;
     } catch (error) {
       if (isCancellation(error)) throw error;
       await publish('FAILED', failureMessage(error));

@@ -146,6 +146,27 @@ describe('workflows', () => {
     await expect(manager.cancelWorkflow(first.workflowId, 'again')).rejects.toBeInstanceOf(WorkflowNotRunningError);
   });
 
+  it('ends a reservation whose booking was replaced before its confirmation as CANCELLED, saying so, never FAILED', async () => {
+    const conversationId = `c-${randomUUID()}`;
+    const startsAt = new Date(Date.now() + 3 * 3_600_000);
+    const bookingId = await insertBooking(db.pool, { businessId, conversationId, startsAt });
+    // "make it 9pm" before the worker got to it: the agent cancels the old booking in the
+    // same transaction as it places the new one (place_booking), then asks for the old run's cancel.
+    await db.pool.query(`update bookings set status = 'cancelled', notes = concat_ws(E'\\n', notes, $2::text) where id = $1`, [bookingId, `replaced by ${randomUUID()}`]);
+    const started = await manager.startWorkflow('reservation', {
+      bookingId, businessId, conversationId, userId: 'u-guest', partySize: 2,
+      startsAt: startsAt.toISOString(), timeZone: 'Europe/Lisbon', causationId: randomUUID(),
+    });
+    const result = await client.workflow.getHandle(started.workflowId).result();
+    expect(result).toMatchObject({ status: 'CANCELLED' });
+    await waitForStatus(conversationId, 'CANCELLED');
+    await outbound.waitFor(0, { timeoutMs: 0, settleMs: 1000 });
+    const updates = await updatesOf(conversationId);
+    expect(statuses(updates)).toEqual(['STARTED', 'CANCELLED']);
+    expect(updates[1]!.body).toMatchObject({ type: 'WorkflowUpdate', detail: 'replaced by the changed booking' });
+    expect(await bookingStatus(bookingId)).toBe('cancelled');
+  });
+
   it('sends the reminder when its durable timer fires', async () => {
     const conversationId = `c-${randomUUID()}`;
     // Lead 1 minute (X7_REMINDER_LEAD_MINUTES) and a start 62 s ahead: the reminder is due in ~2 s.
