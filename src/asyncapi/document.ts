@@ -102,6 +102,7 @@ export function buildAsyncApiDocument(
           topicConfiguration: {
             'cleanup.policy': topic.cleanupPolicy.split(','),
             'retention.ms': topic.retentionMs,
+            ...(topic.maxMessageBytes ? { 'max.message.bytes': topic.maxMessageBytes } : {}),
           },
           bindingVersion: KAFKA_BINDING_VERSION,
         },

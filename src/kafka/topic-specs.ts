@@ -29,6 +29,8 @@ export interface TopicSpec {
   replicationFactor: number;
   retentionMs: number;
   cleanupPolicy: CleanupPolicy;
+  /** The largest record (batch) the topic takes, in bytes; null: the broker's default. */
+  maxMessageBytes: number | null;
   /** Null for a topic without a value schema (the DLQ keeps raw bytes). */
   value: TopicValueSpec | null;
 }
@@ -93,7 +95,7 @@ export function parseTopics(doc: unknown, file: string): TopicSpec[] {
       problems.push(`${at}: expected a mapping of settings`);
       continue;
     }
-    const known = ['description', 'key', 'partitions', 'replicationFactor', 'retentionMs', 'cleanupPolicy', 'value'];
+    const known = ['description', 'key', 'partitions', 'replicationFactor', 'retentionMs', 'cleanupPolicy', 'maxMessageBytes', 'value'];
     for (const key of Object.keys(raw)) if (!known.includes(key)) problems.push(`${at}.${key}: unknown setting (expected one of ${known.join(', ')})`);
     const before = problems.length;
     const partitions = raw.partitions;
@@ -107,6 +109,10 @@ export function parseTopics(doc: unknown, file: string): TopicSpec[] {
     const cleanupPolicy = raw.cleanupPolicy ?? 'delete';
     if (!(CLEANUP_POLICIES as readonly unknown[]).includes(cleanupPolicy)) {
       problems.push(`${at}.cleanupPolicy: expected one of ${CLEANUP_POLICIES.join(', ')} (got ${show(cleanupPolicy)})`);
+    }
+    const maxMessageBytes = raw.maxMessageBytes ?? null;
+    if (maxMessageBytes !== null && !(isPositiveInt(maxMessageBytes) && (maxMessageBytes as number) >= 1024)) {
+      problems.push(`${at}.maxMessageBytes: expected a whole number of bytes, at least 1024 (got ${show(maxMessageBytes)})`);
     }
     for (const key of ['description', 'key'] as const) {
       if (raw[key] !== undefined && typeof raw[key] !== 'string') problems.push(`${at}.${key}: expected text (got ${show(raw[key])})`);
@@ -137,6 +143,7 @@ export function parseTopics(doc: unknown, file: string): TopicSpec[] {
       replicationFactor: replicationFactor as number,
       retentionMs: retentionMs as number,
       cleanupPolicy: cleanupPolicy as CleanupPolicy,
+      maxMessageBytes: maxMessageBytes as number | null,
       value,
     });
   }
@@ -145,8 +152,12 @@ export function parseTopics(doc: unknown, file: string): TopicSpec[] {
 }
 
 /** The topic configs x7 manages; any other config on a topic is left as it is. */
-export function topicConfigs(spec: Pick<TopicSpec, 'retentionMs' | 'cleanupPolicy'>): Record<string, string> {
-  return { 'retention.ms': String(spec.retentionMs), 'cleanup.policy': spec.cleanupPolicy };
+export function topicConfigs(spec: Pick<TopicSpec, 'retentionMs' | 'cleanupPolicy'> & Partial<Pick<TopicSpec, 'maxMessageBytes'>>): Record<string, string> {
+  return {
+    'retention.ms': String(spec.retentionMs),
+    'cleanup.policy': spec.cleanupPolicy,
+    ...(spec.maxMessageBytes ? { 'max.message.bytes': String(spec.maxMessageBytes) } : {}),
+  };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -159,4 +170,13 @@ function isPositiveInt(v: unknown): v is number {
 
 function show(v: unknown): string {
   return v === undefined ? 'nothing' : JSON.stringify(v);
+}
+
+/** Kafka's default largest record batch (message.max.bytes), for topics that set none. */
+export const BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+/** The largest record each topic of the file takes, by logical name. */
+export function maxRecordBytes(specs: readonly TopicSpec[]): (logicalTopic: string) => number {
+  const limits = new Map(specs.map((t) => [t.name, t.maxMessageBytes ?? BROKER_DEFAULT_MAX_MESSAGE_BYTES]));
+  return (logicalTopic) => limits.get(logicalTopic) ?? BROKER_DEFAULT_MAX_MESSAGE_BYTES;
 }

@@ -13,7 +13,7 @@ import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { createCodec, type EventCodec } from '../codec/index.js';
 import type { Config } from '../config.js';
 import { createKafka } from '../kafka/client.js';
-import { topicName } from '../kafka/topics.js';
+import { loadTopics, maxRecordBytes, topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import { countsOf, createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics, type RuntimeCounts } from '../observability/metrics.js';
 import { ProcessorRegistry, systemClock, type ChatProcessor, type Clock, type CommitParticipant } from '../pipeline/processor.js';
@@ -25,6 +25,12 @@ import { CommitFailed, createTransactionalSink, type Processed } from './transac
 
 export const DEFAULT_MAX_RECORDS_PER_TRANSACTION = 200;
 export const DEFAULT_MAX_TRANSACTION_MS = 500;
+/**
+ * Most output bytes committed in one transaction. kafkajs sends a run's records for one
+ * partition as one record batch, and the broker refuses a batch over the topic's
+ * max.message.bytes (1 MiB): a run is committed well before it gets there.
+ */
+export const DEFAULT_MAX_TRANSACTION_BYTES = 512 * 1024;
 
 export interface ProcessorRuntimeOptions {
   config: Config;
@@ -126,6 +132,7 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       for (const participant of options.participants ?? []) await participant.prefetch?.(partition, keys);
 
       let run: Processed[] = [];
+      let runBytes = 0;
       let runStartedAt = Date.now();
       const flush = async () => {
         await sink.commit(partition, run, (last) => {
@@ -133,6 +140,7 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
           gate.succeeded(partition);
         });
         run = [];
+        runBytes = 0;
         runStartedAt = Date.now();
       };
       for (const message of batch.messages) {
@@ -147,7 +155,8 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
           throw error;
         }
         run.push(processed);
-        if (run.length >= maxPerTransaction || Date.now() - runStartedAt >= maxTransactionMs) {
+        for (const output of processed.outputs) runBytes += output.value?.length ?? 0;
+        if (run.length >= maxPerTransaction || runBytes >= DEFAULT_MAX_TRANSACTION_BYTES || Date.now() - runStartedAt >= maxTransactionMs) {
           await flush();
           nextUncommitted = (BigInt(processed.offset) + 1n).toString();
         }
@@ -224,6 +233,7 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
         clock,
         logger,
         metrics,
+        maxRecordBytes: maxRecordBytes(loadTopics()),
       });
       const admin_ = (admin = kafka.admin());
       const consumer_ = (consumer = kafka.consumer({

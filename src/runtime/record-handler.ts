@@ -51,6 +51,17 @@ export interface RecordHandlerDeps {
   logger: Logger;
   /** Stage latencies go to its x7_stage_duration_seconds. */
   metrics?: Pick<ProcessorMetrics, 'observeStage'>;
+  /** The largest record an output topic takes (topics.yaml's maxMessageBytes), by logical name. */
+  maxRecordBytes?: (logicalTopic: string) => number;
+}
+
+// What a record carries besides key, value and headers (lengths, offsets, attributes):
+// an output must fit the topic's limit with this to spare.
+const RECORD_OVERHEAD_BYTES = 512;
+
+/** An output the topic would refuse (MESSAGE_TOO_LARGE): about this event, not an outage. */
+export class OutputTooLargeError extends Error {
+  override name = 'OutputTooLargeError';
 }
 
 export type RecordHandler = (source: SourceRecord) => Promise<RecordOutcome>;
@@ -109,12 +120,13 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
       });
       const outputs: OutgoingRecord[] = [];
       for (const output of produced.outputs) {
-        outputs.push({
-          topic: topicName(deps.config, output.topic),
-          key: output.key,
-          value: await deps.codec.encode(output.topic, output.value),
-          headers: { [TRACEPARENT_HEADER]: traceparent },
-        });
+        const value = await deps.codec.encode(output.topic, output.value);
+        const limit = deps.maxRecordBytes?.(output.topic);
+        const size = value.length + Buffer.byteLength(output.key) + traceparent.length + TRACEPARENT_HEADER.length + RECORD_OVERHEAD_BYTES;
+        if (limit !== undefined && size > limit) {
+          throw new OutputTooLargeError(`an output to ${output.topic} is ${size} bytes; the topic takes at most ${limit}`);
+        }
+        outputs.push({ topic: topicName(deps.config, output.topic), key: output.key, value, headers: { [TRACEPARENT_HEADER]: traceparent } });
       }
       return { kind: 'processed', message, outputs, outcome: produced.outcome, traceId: span.traceId };
     } catch (error) {

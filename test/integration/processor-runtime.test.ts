@@ -26,6 +26,7 @@ import {
 // Texts that make the test processors misbehave on purpose.
 const BUG_TEXT = 'this one hits a bug';
 const LOOKUP_BUG_BUSINESS = 'b-lookup-fails';
+const HUGE_TEXT = 'answer at length';
 const FLAKY_TEXT = 'the database blinks';
 const flakyFailures = new Map<string, number>();
 
@@ -47,7 +48,8 @@ function taggingProcessor(chatType: ChatType, seen: ChatMessage[]): ChatProcesso
         businessId: message.businessId,
         causationId: message.eventId,
         producedAt: new Date(context.clock.now()),
-        body: { type: 'StatusUpdate', status: 'RECEIVED', detail: `by ${chatType} from offset ${context.source.offset}` },
+        // HUGE_TEXT: an output larger than chat.outbound takes (its 1 MiB broker default).
+        body: { type: 'StatusUpdate', status: 'RECEIVED', detail: message.text === HUGE_TEXT ? 'x'.repeat(1_100_000) : `by ${chatType} from offset ${context.source.offset}` },
       };
       const outputs: Awaited<ReturnType<ChatProcessor['process']>>['outputs'] = [
         { topic: 'chat.outbound', key: message.conversationId, value: outbound },
@@ -252,6 +254,45 @@ describe('processor runtime', () => {
       expect(String(dead[0]!.headers[DLQ_HEADERS.code])).toBe('PROCESSING_ERROR');
       expect(String(dead[0]!.headers[DLQ_HEADERS.message])).toContain('invalid byte sequence');
       expect(seen.DEDICATED.some((m) => m.eventId === poison.eventId)).toBe(false);
+      expect(runtime.notReady()).toEqual([]);
+    } finally {
+      await dlq.close();
+    }
+  });
+
+  it('dead-letters an event whose output is larger than its topic takes, and the partition goes on', async () => {
+    const convo = `c-huge-${crypto.randomUUID().slice(0, 6)}`;
+    const huge = chatMessage({ conversationId: convo, text: HUGE_TEXT });
+    const after = chatMessage({ conversationId: convo, text: 'a short one' });
+    const dlq = await TopicReader.open(config, 'chat.inbound.dlq');
+    try {
+      await sendChatMessages(config, codec, [huge, after]);
+      await waitUntil(() => seen.DEDICATED.some((m) => m.eventId === after.eventId), 30_000, 'the event after the huge one');
+      const ofConversation = () => dlq.records.filter((d) => d.key?.toString() === convo);
+      await waitUntil(() => ofConversation().length > 0, 30_000, 'the huge event in the DLQ');
+      await dlq.waitFor(dlq.records.length, { settleMs: 1500 });
+      expect(ofConversation()).toHaveLength(1);
+      const dead = ofConversation()[0]!;
+      expect((await codec.decode('chat.inbound', dead.value)).value.eventId).toBe(huge.eventId);
+      expect(String(dead.headers[DLQ_HEADERS.code])).toBe('PROCESSING_ERROR');
+      expect(String(dead.headers[DLQ_HEADERS.message])).toMatch(/an output to chat\.outbound is \d+ bytes; the topic takes at most 1048588/);
+      expect(runtime.notReady()).toEqual([]);
+    } finally {
+      await dlq.close();
+    }
+  });
+
+  it('dead-letters a record just under chat.inbound\'s size limit byte for byte (the DLQ takes more)', async () => {
+    const key = `c-big-${crypto.randomUUID().slice(0, 6)}`;
+    const value = Buffer.alloc(1_048_300, 0x7b); // '{': not Confluent-framed; with the x7.* headers over 1 MiB
+    const dlq = await TopicReader.open(config, 'chat.inbound.dlq');
+    try {
+      await produceInbound(config, [{ key, value, headers: { 'x-producer': 'big-batch' } }]);
+      await waitUntil(() => dlq.records.some((d) => d.key?.toString() === key), 30_000, 'the big record in the DLQ');
+      const dead = dlq.records.find((d) => d.key?.toString() === key)!;
+      expect(String(dead.headers[DLQ_HEADERS.code])).toBe('WIRE_FORMAT');
+      expect(Buffer.compare(dead.value!, value)).toBe(0);
+      expect(String(dead.headers['x-producer'])).toBe('big-batch');
       expect(runtime.notReady()).toEqual([]);
     } finally {
       await dlq.close();

@@ -62,9 +62,16 @@ describe('the generated AsyncAPI document', () => {
         topic: topic.name,
         partitions: topic.partitions,
         replicas: topic.replicationFactor,
-        topicConfiguration: { 'cleanup.policy': topic.cleanupPolicy.split(','), 'retention.ms': topic.retentionMs },
+        topicConfiguration: {
+          'cleanup.policy': topic.cleanupPolicy.split(','),
+          'retention.ms': topic.retentionMs,
+          ...(topic.maxMessageBytes ? { 'max.message.bytes': topic.maxMessageBytes } : {}),
+        },
       });
     }
+    // The size limits of topics.yaml reach other teams too.
+    const dlq = document.channels().all().find((c) => c.address() === 'chat.inbound.dlq')!;
+    expect((dlq.bindings().get('kafka')!.value() as { topicConfiguration: Record<string, unknown> }).topicConfiguration['max.message.bytes']).toBe(2097152);
   });
 
   it('gives each topic with a value schema its Avro record as the message payload', () => {

@@ -39,13 +39,15 @@ describe('topics.yaml', () => {
     expect(inbound.value?.compatibility).toBe('BACKWARD_TRANSITIVE');
     expect(inbound.value?.schemaPath).toMatch(/\/schemas\/ChatMessage\.avsc$/);
     expect(specs[4]!.value).toBeNull();
+    // The DLQ takes more than chat.inbound, so every rejected record's copy fits.
+    expect(specs[4]!.maxMessageBytes).toBeGreaterThan(inbound.maxMessageBytes! + 64 * 1024);
   });
 
   it('names one problem per bad entry, with its path', () => {
     const problems = problemsOf({
       topics: {
         'a.ok': good,
-        'b.bad': { ...good, partitions: 0, cleanupPolicy: 'shred' },
+        'b.bad': { ...good, partitions: 0, cleanupPolicy: 'shred', maxMessageBytes: 12 },
         'c.bad': { ...good, value: { schema: 'x.json', compatibility: 'SOMETIMES' } },
         'd.bad': { partitions: 3, retention: 5 },
       },
@@ -53,6 +55,7 @@ describe('topics.yaml', () => {
     expect(problems).toEqual([
       'topics.b.bad.partitions: expected a whole number of at least 1 (got 0)',
       'topics.b.bad.cleanupPolicy: expected one of delete, compact, compact,delete (got "shred")',
+      'topics.b.bad.maxMessageBytes: expected a whole number of bytes, at least 1024 (got 12)',
       'topics.c.bad.value.schema: expected the path of an .avsc file (got "x.json")',
       'topics.c.bad.value.compatibility: expected one of BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE (got "SOMETIMES")',
       expect.stringContaining('topics.d.bad.retention: unknown setting'),
@@ -81,7 +84,7 @@ describe('topics.yaml', () => {
       topic: 'p.chat.inbound',
       partitions: 12,
       replicationFactor: 1,
-      configs: { 'retention.ms': '604800000', 'cleanup.policy': 'delete' },
+      configs: { 'retention.ms': '604800000', 'cleanup.policy': 'delete', 'max.message.bytes': '1048576' },
     });
   });
 });
