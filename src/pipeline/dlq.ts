@@ -40,7 +40,9 @@ export interface DlqRecord {
  * it: the last value of a header is the current reason.
  */
 export function buildDlqRecord(source: SourceRecord, rejection: Rejection, failedAt: Date): DlqRecord {
-  const headers: IHeaders = {};
+  // No prototype: a producer's header named "__proto__" is a header like any other,
+  // not the object's prototype (an assignment to it on a plain object is lost).
+  const headers: IHeaders = Object.create(null) as IHeaders;
   for (const [name, value] of Object.entries(source.headers ?? {})) {
     if (value !== undefined) headers[name] = value;
   }

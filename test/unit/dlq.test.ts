@@ -50,4 +50,13 @@ describe('DLQ record construction', () => {
     const record = buildDlqRecord(replayed, { code: 'INVALID_EVENT', field: 'text', message: 'm' }, failedAt);
     expect((record.headers[DLQ_HEADERS.code] as Buffer[]).map(String)).toEqual(['DECODE_ERROR', 'INVALID_EVENT']);
   });
+
+  it('keeps headers whose names are special to JavaScript objects', () => {
+    // As kafkajs decodes them: own properties, "__proto__" included.
+    const headers = { ['__proto__']: Buffer.from('p'), constructor: Buffer.from('c'), toString: Buffer.from('t') };
+    const record = buildDlqRecord({ ...source, headers }, { code: 'WIRE_FORMAT', field: null, message: 'not framed' }, failedAt);
+    expect(Object.keys(record.headers)).toEqual(expect.arrayContaining(['__proto__', 'constructor', 'toString']));
+    expect(String(Object.getOwnPropertyDescriptor(record.headers, '__proto__')!.value)).toBe('p');
+    expect(String(record.headers.constructor)).toBe('c');
+  });
 });
