@@ -227,7 +227,8 @@ class EnvReader {
         this.problems.push(`${name} must use ${protocols.join(' or ')} (got ${url.protocol})`);
       }
     } catch {
-      this.problems.push(`${name}=${JSON.stringify(value)} is not a URL`);
+      // Never echo a password: a connection string that fails to parse may still carry one.
+      this.problems.push(`${name}=${JSON.stringify(redactPassword(value))} is not a URL`);
     }
     return value.replace(/\/+$/, '');
   }
@@ -277,4 +278,9 @@ class EnvReader {
     }
     return value as T;
   }
+}
+
+/** "scheme://user:secret@host…" with the secret replaced, also in text that is not a valid URL. */
+export function redactPassword(text: string): string {
+  return text.replace(/(\/\/[^/@:\s]*:)[^@\s]*@/g, '$1***@');
 }

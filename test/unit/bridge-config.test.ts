@@ -42,6 +42,20 @@ describe('bridge configuration', () => {
     expect(text).not.toContain('short-secret');
   });
 
+  it('never prints a password from a connection string it cannot parse', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ DATABASE_URL: 'postgresql://x7:hunter2@db host:5432/x7', REDIS_URL: 'redis://:s3cret@[broken' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    const text = error!.problems.join('\n');
+    expect(text).toContain('DATABASE_URL="postgresql://x7:***@db host:5432/x7" is not a URL');
+    expect(text).toContain('REDIS_URL');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('s3cret');
+  });
+
   it('refuses dev tokens without the secret that signs them', () => {
     expect(() => loadConfig({ X7_DEV_TOKENS: '1', X7_JWKS_URL: 'https://id.example/jwks' })).toThrow(/X7_DEV_TOKENS=1 needs X7_JWT_SECRET/);
   });
