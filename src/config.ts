@@ -173,11 +173,22 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.devTokens && config.jwtSecret === null) {
     problems.push('X7_DEV_TOKENS=1 needs X7_JWT_SECRET: dev tokens are signed with it (HS256)');
   }
+  // Dev tokens sign anyone in as anyone: only on a developer's own machine, never beside real identities.
+  if (config.devTokens && config.jwksUrl !== null) {
+    problems.push('X7_DEV_TOKENS=1 cannot be used with X7_JWKS_URL: real identities come from the JWKS, dev tokens would let anyone be anyone');
+  }
+  if (config.devTokens && !isLoopbackHost(config.bridgeHost)) {
+    problems.push(`X7_DEV_TOKENS=1 needs the bridge on loopback (X7_BRIDGE_HOST=127.0.0.1, ::1 or localhost), not ${config.bridgeHost}`);
+  }
   if (config.retryMaxMs < config.retryInitialMs) {
     problems.push(`X7_RETRY_MAX_MS (${config.retryMaxMs}) must not be below X7_RETRY_INITIAL_MS (${config.retryInitialMs})`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** scheme://host[:port] and nothing else: what a browser sends as Origin. */

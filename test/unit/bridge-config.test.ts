@@ -21,11 +21,11 @@ describe('bridge configuration', () => {
   it('reads the bridge variables', () => {
     const config = loadConfig({
       X7_JWT_SECRET: SECRET, X7_BRIDGE_PORT: '9000', X7_BRIDGE_HOST: '0.0.0.0', X7_ALLOWED_ORIGINS: 'https://a.example, http://localhost:3000',
-      X7_DEV_TOKENS: 'true', X7_HISTORY_SIZE: '50', X7_RATE_LIMIT_PER_SEC: '3', X7_RATE_LIMIT_BURST: '9', X7_BRIDGE_INSTANCE_ID: 'bridge-a',
+      X7_DEV_TOKENS: 'false', X7_HISTORY_SIZE: '50', X7_RATE_LIMIT_PER_SEC: '3', X7_RATE_LIMIT_BURST: '9', X7_BRIDGE_INSTANCE_ID: 'bridge-a',
     });
     expect(config).toMatchObject({
       jwtSecret: SECRET, bridgePort: 9000, bridgeHost: '0.0.0.0', allowedOrigins: ['https://a.example', 'http://localhost:3000'],
-      devTokens: true, historySize: 50, rateLimitPerSec: 3, rateLimitBurst: 9, bridgeInstanceId: 'bridge-a',
+      devTokens: false, historySize: 50, rateLimitPerSec: 3, rateLimitBurst: 9, bridgeInstanceId: 'bridge-a',
     });
   });
 
@@ -54,6 +54,20 @@ describe('bridge configuration', () => {
     expect(text).toContain('REDIS_URL');
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('s3cret');
+  });
+
+  it.each([
+    [{ X7_JWKS_URL: 'https://id.example/.well-known/jwks.json' }, /X7_DEV_TOKENS=1 cannot be used with X7_JWKS_URL/],
+    [{ X7_BRIDGE_HOST: '0.0.0.0' }, /X7_DEV_TOKENS=1 needs the bridge on loopback .*not 0\.0\.0\.0/],
+    [{ X7_BRIDGE_HOST: '10.1.2.3' }, /X7_DEV_TOKENS=1 needs the bridge on loopback/],
+  ])('refuses dev tokens beside real identities or off loopback (%j)', (extra, reason) => {
+    expect(() => loadConfig({ X7_DEV_TOKENS: '1', X7_JWT_SECRET: 'a-secret-of-at-least-32-characters-long!!', ...extra })).toThrow(reason);
+  });
+
+  it('allows dev tokens on loopback without a JWKS', () => {
+    for (const host of ['127.0.0.1', '::1', 'localhost']) {
+      expect(loadConfig({ X7_DEV_TOKENS: host === 'localhost' ? 'true' : '1', X7_JWT_SECRET: 'a-secret-of-at-least-32-characters-long!!', X7_BRIDGE_HOST: host }).devTokens).toBe(true);
+    }
   });
 
   it('refuses dev tokens without the secret that signs them', () => {
