@@ -57,6 +57,8 @@ export interface Config {
   jwtIssuer: string | null;
   /** When set, a token's `aud` must contain it. */
   jwtAudience: string | null;
+  /** When set, a token issued (iat) longer ago than this is refused, whatever its exp says. */
+  jwtMaxAgeSeconds: number | null;
   bridgeHost: string;
   bridgePort: number;
   /**
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwksUrl: read.optionalUrl('X7_JWKS_URL', ['http:', 'https:']),
     jwtIssuer: read.optional('X7_JWT_ISSUER'),
     jwtAudience: read.optional('X7_JWT_AUDIENCE'),
+    jwtMaxAgeSeconds: read.optionalInt('X7_JWT_MAX_AGE_SECONDS', 60, 366 * 86_400),
     bridgeHost: read.string('X7_BRIDGE_HOST', '127.0.0.1'),
     bridgePort: read.int('X7_BRIDGE_PORT', 8080, 0, 65535),
     bridgeInstanceId: read.string('X7_BRIDGE_INSTANCE_ID', '', (v) => v === '' || /^[A-Za-z0-9._-]{1,100}$/.test(v), 'letters, digits, ".", "_" or "-"'),

@@ -33,11 +33,14 @@ export type TokenVerifier = (token: string) => Promise<Identity>;
 
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
-export function createTokenVerifier(config: Pick<Config, 'jwtSecret' | 'jwksUrl' | 'jwtIssuer' | 'jwtAudience'>): TokenVerifier {
+export function createTokenVerifier(config: Pick<Config, 'jwtSecret' | 'jwksUrl' | 'jwtIssuer' | 'jwtAudience'> & Partial<Pick<Config, 'jwtMaxAgeSeconds'>>): TokenVerifier {
   const secret = config.jwtSecret === null ? null : new TextEncoder().encode(config.jwtSecret);
   const jwks = config.jwksUrl === null ? null : createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  const maxAge = config.jwtMaxAgeSeconds ?? null;
   const options = {
-    requiredClaims: ['sub', 'exp'],
+    // A maximum age is measured from iat, so a token without one cannot pass it.
+    requiredClaims: maxAge === null ? ['sub', 'exp'] : ['sub', 'exp', 'iat'],
+    ...(maxAge !== null ? { maxTokenAge: maxAge } : {}),
     ...(config.jwtIssuer !== null ? { issuer: config.jwtIssuer } : {}),
     ...(config.jwtAudience !== null ? { audience: config.jwtAudience } : {}),
     clockTolerance: 30,

@@ -73,6 +73,22 @@ describe('x7 bridge', () => {
     expect((await runX7(['bridge', '--help'])).stdout).toContain('/v1/stream');
   });
 
+  it('refuses a token older than X7_JWT_MAX_AGE_SECONDS, and refuses to start with dev tokens off loopback', async () => {
+    const ns = await namespace('bridge-maxage');
+    const b = await bridge(ns, { env: { X7_JWT_MAX_AGE_SECONDS: '600' } });
+    const now = Math.floor(Date.now() / 1000);
+    const old = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('u-diego').setIssuedAt(now - 3600).setExpirationTime(now + 3600)
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    await expect(TestSocket.open(b.ws, old)).rejects.toMatchObject({ status: 401 });
+    const fresh = await socket(b, 'u-diego');
+    fresh.send({ type: 'ping' });
+    expect(await fresh.nextOfType('pong')).toEqual({ type: 'pong' });
+
+    const open = await runX7(['bridge'], { X7_JWT_SECRET: TEST_JWT_SECRET, X7_DEV_TOKENS: '1', X7_BRIDGE_HOST: '0.0.0.0' });
+    expect(open.code).toBe(2);
+    expect(open.stderr).toContain('X7_DEV_TOKENS=1 needs the bridge on loopback');
+  });
+
   it('refuses connections without a valid token, and from foreign origins', async () => {
     const ns = await namespace('bridge-auth');
     const b = await bridge(ns);

@@ -34,6 +34,18 @@ describe('HS256 tokens', () => {
     await expect(verify(`${header}.${payload}.`)).rejects.toThrow(AuthError);
   });
 
+  it('refuses a token older than X7_JWT_MAX_AGE_SECONDS, and one without iat, when a maximum age is set', async () => {
+    const capped = createTokenVerifier({ ...none, jwtSecret: SECRET, jwtMaxAgeSeconds: 3600 });
+    const key = new TextEncoder().encode(SECRET);
+    const now = Math.floor(Date.now() / 1000);
+    const old = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setIssuedAt(now - 7200).setExpirationTime(now + 86_400).sign(key);
+    await expect(capped(old)).rejects.toThrow(AuthError);
+    await expect(verify(old)).resolves.toMatchObject({ userId: 'u' }); // no maximum: exp decides
+    const noIat = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setExpirationTime(now + 600).sign(key);
+    await expect(capped(noIat)).rejects.toThrow(AuthError);
+    expect((await capped(await signToken(SECRET, 'u', 60))).userId).toBe('u');
+  });
+
   it('checks issuer and audience when configured', async () => {
     const strict = createTokenVerifier({ ...none, jwtSecret: SECRET, jwtIssuer: 'https://id.example', jwtAudience: 'x7' });
     await expect(strict(await signToken(SECRET, 'u', 60))).rejects.toThrow(AuthError);
