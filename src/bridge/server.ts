@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createCodec } from '../codec/index.js';
 import type { Config } from '../config.js';
+import { listen } from '../db/notifications.js';
 import { createPool } from '../db/pool.js';
 import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../kafka/client.js';
 import type { Logger } from '../log.js';
@@ -169,6 +170,20 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
   }, config.heartbeatMs);
   heartbeat.unref();
 
+  // A user's memberships changed (migration 0005 notifies with the user's id): their live
+  // subscriptions are checked again, so access lost is access lost within seconds. After a
+  // reconnect of the listener (notifications may have been missed) everyone's are.
+  const memberChanges = listen(config, {
+    channel: 'x7_members_changed',
+    onNotification: (userId) => {
+      for (const session of sessions) if (session.identity.userId === userId) session.recheckSubscriptions();
+    },
+    onReset: () => {
+      for (const session of sessions) session.recheckSubscriptions();
+    },
+    logger: logger.child({ dependency: 'postgres' }),
+  });
+
   return {
     async start() {
       await databaseProbe.start();
@@ -188,6 +203,7 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
       stopping = true;
       clearInterval(heartbeat);
       databaseProbe.stop();
+      await memberChanges.close();
       server.close();
       for (const session of sessions) session.close(CLOSE_CODES.goingAway, 'server shutting down');
       const deadline = Date.now() + 3_000;

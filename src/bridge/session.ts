@@ -228,6 +228,31 @@ export class Session {
     }
   }
 
+  /**
+   * Checks every live subscription again (the user's memberships changed): one the
+   * user may no longer follow is dropped with error FORBIDDEN, naming the conversation.
+   */
+  recheckSubscriptions(): void {
+    for (const conversationId of [...this.subscriptions.keys()]) {
+      this.inOrder(conversationId, conversationId, async () => {
+        const subscription = this.subscriptions.get(conversationId);
+        if (!subscription || this.closed) return;
+        let decision;
+        try {
+          decision = await this.deps.authorizer.authorizeSubscribe(this.identity.userId, conversationId);
+        } catch (error) {
+          // The directory is unreachable: keep the subscription; the listener checks everything again when it reconnects.
+          this.logger.warn({ err: error, conversationId }, 'could not re-check a subscription');
+          return;
+        }
+        if (decision.allow || this.subscriptions.get(conversationId) !== subscription) return;
+        this.drop(subscription);
+        this.logger.info({ conversationId, reason: decision.message }, 'access lost: subscription ended');
+        this.sendError(decision.code, `access lost: ${decision.message}`, { ref: conversationId, field: decision.field });
+      });
+    }
+  }
+
   private drop(subscription: Subscription): void {
     this.deps.fanout.remove(subscription);
     if (this.subscriptions.get(subscription.conversationId) === subscription) this.subscriptions.delete(subscription.conversationId);

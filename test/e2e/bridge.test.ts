@@ -1,5 +1,6 @@
 // `x7 bridge` as clients meet it: real WebSocket clients against spawned bridges,
 // each test in a topic namespace of its own, one seeded database for the file.
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCodec, type EventCodec } from '../../src/codec/index.js';
@@ -208,6 +209,27 @@ describe('x7 bridge', () => {
     await produceOutbound(ns.config, ns.codec, [outboundEvent(conversationId, 'u-diego', 9)]);
     await sleep(1500);
     expect(diego.events(conversationId)).toHaveLength(8);
+  });
+
+  it('ends a live dashboard subscription within seconds of the member losing access, with FORBIDDEN', async () => {
+    const ns = await namespace('bridge-revoke');
+    const b = await bridge(ns);
+    const business = 'lis-cafe-garrett';
+    const userId = `u-temp-${randomUUID().slice(0, 6)}`;
+    const conversationId = newConversationId();
+    await db.pool.query(`insert into users (id, display_name) values ($1, 'Temp staff') on conflict do nothing`, [userId]);
+    await db.pool.query(`insert into members (business_id, user_id, role) values ($1, $2, 'staff')`, [business, userId]);
+    await db.pool.query(`insert into conversations (id, chat_type, user_id, business_id) values ($1, 'DASHBOARD', 'u-ana', $2)`, [conversationId, business]);
+    const staff = await socket(b, userId);
+    expect(await staff.subscribe(conversationId)).toMatchObject({ type: 'subscribed' });
+    await produceOutbound(ns.config, ns.codec, [{ ...outboundEvent(conversationId, 'u-ana', 1), chatType: 'DASHBOARD', businessId: business }]);
+    expect(await staff.waitForEvents(conversationId, 1)).toHaveLength(1);
+
+    await db.pool.query('delete from members where business_id = $1 and user_id = $2', [business, userId]);
+    expect(await staff.nextOfType('error')).toMatchObject({ code: 'FORBIDDEN', ref: conversationId, message: expect.stringContaining('access lost') });
+    await produceOutbound(ns.config, ns.codec, [{ ...outboundEvent(conversationId, 'u-ana', 2), chatType: 'DASHBOARD', businessId: business }]);
+    await sleep(1500);
+    expect(staff.events(conversationId)).toHaveLength(1);
   });
 
   it('serves a conversation from any instance: sent via A, processed, delivered on B', async () => {
