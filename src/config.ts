@@ -140,7 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     topicPrefix: read.string('X7_TOPIC_PREFIX', '', (v) => v === '' || /^[A-Za-z0-9._-]+$/.test(v), 'letters, digits, ".", "_" or "-"'),
     consumerGroup: read.string('X7_CONSUMER_GROUP', 'x7-processor'),
     partitionConcurrency: read.int('X7_PARTITION_CONCURRENCY', 12, 1, 256),
-    maxTextBytes: read.int('X7_MAX_TEXT_BYTES', 4000, 1, 1_000_000),
+    maxTextBytes: read.int('X7_MAX_TEXT_BYTES', 4000, 1, 16_384),
     maxClockSkewMs: read.int('X7_MAX_CLOCK_SKEW_MS', 5 * 60_000, 0, 24 * 3_600_000),
     retryInitialMs: read.int('X7_RETRY_INITIAL_MS', 250, 1, 60_000),
     retryMaxMs: read.int('X7_RETRY_MAX_MS', 10_000, 1, 600_000),

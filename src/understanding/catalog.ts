@@ -29,12 +29,18 @@ export interface NameMatch { business: CatalogBusiness; score: number; position:
 export function matchBusinesses(folded: Folded, businesses: readonly CatalogBusiness[]): NameMatch[] {
   const textTokens = tokens(folded.text);
   const words = textTokens.map((t) => t.word);
+  // Each distinct word of the text with the index of its first occurrence, in
+  // that order: the first text word passing a test of the word alone is the first
+  // of these that passes it. A long message repeats its words, and every business
+  // looks its name words up, so each distinct word is tested once per name word.
+  const firstAt = new Map<string, number>();
+  words.forEach((w, i) => { if (!firstAt.has(w)) firstAt.set(w, i); });
   const out: NameMatch[] = [];
   for (const business of businesses) {
     const { nameWords, distinctive } = businessWords(business);
     if (nameWords.length === 0) continue;
     // Whole name, in order: the strongest evidence.
-    const at = findSequence(words, nameWords);
+    const at = nameWords.every((w) => firstAt.has(w)) ? findSequence(words, nameWords) : -1;
     if (at >= 0) {
       out.push({ business, score: 1, position: textTokens[at]!.start, rule: 'name-exact' });
       continue;
@@ -45,7 +51,13 @@ export function matchBusinesses(folded: Folded, businesses: readonly CatalogBusi
     let position = Infinity;
     let fuzzy = false;
     for (const w of distinctive) {
-      const index = words.findIndex((t) => t === w || (w.length >= 5 && t.length >= 4 && editDistanceAtMost(t, w, 1)));
+      let index = firstAt.get(w) ?? -1;
+      if (w.length >= 5) {
+        for (const [t, i] of firstAt) {
+          if (index >= 0 && i >= index) break;
+          if (t.length >= 4 && editDistanceAtMost(t, w, 1)) { index = i; break; }
+        }
+      }
       if (index >= 0) {
         hits++;
         if (words[index] !== w) fuzzy = true;
@@ -54,7 +66,7 @@ export function matchBusinesses(folded: Folded, businesses: readonly CatalogBusi
     }
     // Short words are too weak on their own: "bom dia!" is a greeting, not "Bom Dia Café"
     // (which still matches when named in full).
-    const strong = distinctive.some((w) => w.length >= 4 && words.includes(w)) || fuzzy;
+    const strong = distinctive.some((w) => w.length >= 4 && firstAt.has(w)) || fuzzy;
     if (!strong) continue;
     const score = Math.round((0.5 + 0.4 * (hits / distinctive.length)) * 100) / 100;
     out.push({ business, score, position, rule: fuzzy ? 'name-fuzzy' : 'name-partial' });

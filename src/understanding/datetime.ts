@@ -97,15 +97,24 @@ const TIME_12H = /\b(?:at\s+|@\s*)?(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.
 const TIME_24H = /\b(?:at\s+|@\s*|as\s+)?(\d{1,2})[:h](\d{2})\b|\b(?:at\s+|as\s+)?(\d{1,2})h\b/g;
 const TIME_OCLOCK = /\b(?:at\s+)?(\d{1,2})\s*o'?clock\b/g;
 const TIME_AT = /(?:\bat|\baround|\babout|\bby|\bas|@)\s*(\d{1,2})(?:\.(\d{2}))?\b(?!\s*(?:people|persons?|guests|pax|of us|adults|kids|children|pessoas|%|€|euros?|minutes?|mins?|hours?|days?|weeks?|[/-]\d))/g;
-const TIME_BARE_NUMBER = /^\s*(?:(?:make it|change (?:it )?to|actually|instead|maybe)\s+)?(\d{1,2})(?:[.:](\d{2}))?\s*(?:instead|please|pls|then)?\s*[.!?]*\s*$/g;
+// After the number: optionally a word, optionally "." "!" "?", each followed by
+// spaces. (Written `\s*(?:word)?\s*[.!?]*\s*$`, the three spaces-runs side by side
+// tried every split of a long run of spaces: cubic.)
+const TIME_BARE_NUMBER = /^\s*(?:(?:make it|change (?:it )?to|actually|instead|maybe)\s+)?(\d{1,2})(?:[.:](\d{2}))?\s*(?:(?:instead|please|pls|then)\s*)?(?:[.!?]+\s*)?$/g;
 const DAYPART = /\b(?:in the (morning|afternoon|evening)|at night|(de manha|a tarde|a noite|de noite))\b/g;
 
 /** Finds every date/time mark, earlier rules winning over overlapping later ones. */
 export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] {
   const text = folded.text;
   const marks: Mark[] = [];
-  const taken: Array<[number, number]> = [];
-  const free = (s: number, e: number) => taken.every(([a, b]) => e <= a || s >= b);
+  // Characters inside a mark already found. Marks are never empty, so a span is
+  // free exactly when none of its characters is taken: checking costs the span's
+  // length, where comparing with every mark so far made many marks quadratic.
+  const taken = new Uint8Array(text.length);
+  const free = (s: number, e: number) => {
+    for (let i = s; i < e; i++) if (taken[i]) return false;
+    return true;
+  };
   const each = (re: RegExp, fn: (m: RegExpExecArray) => Mark | undefined) => {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -113,7 +122,7 @@ export function scanDateTime(folded: Folded, options: ScanOptions = {}): Mark[] 
       const mark = fn(m);
       if (mark) {
         marks.push(mark);
-        taken.push([mark.start, mark.end]);
+        taken.fill(1, mark.start, mark.end);
       }
     }
   };
@@ -366,13 +375,17 @@ export function resolveDateTime(folded: Folded, marks: readonly Mark[], options:
   return { value, rules: used.map((m) => m.rule) };
 }
 
+// Spaces and commas, at most one small word among them. (`[\s,]*(?:word)?[\s,]*$`
+// tried every split of a long run of spaces.)
+const FILLER_BETWEEN = /^[\s,]*(?:(?:at|on|@|by|around|as|a)[\s,]*)?$/;
+
 /** The customer's words for the marks used: one span when only filler lies between them. */
 function quote(folded: Folded, used: readonly Mark[]): string {
   const sorted = [...used].sort((a, b) => a.start - b.start);
   const pieces: Array<[number, number]> = [];
   for (const m of sorted) {
     const last = pieces[pieces.length - 1];
-    if (last && /^[\s,]*(?:at|on|@|by|around|as|a)?[\s,]*$/.test(folded.text.slice(last[1], m.start))) last[1] = m.end;
+    if (last && FILLER_BETWEEN.test(folded.text.slice(last[1], m.start))) last[1] = m.end;
     else pieces.push([m.start, m.end]);
   }
   return pieces.map(([s, e]) => originalSlice(folded, s, e)).join(' … ');

@@ -25,7 +25,14 @@ export interface HoursEntity {
 }
 
 const DAY = `(?:${WEEKDAY_NAME_RE}|${WEEKDAY_ABBR_RE})s?`;
-const TIME = `(?:(\\d{1,2})(?:[:.h](\\d{2}))?\\s*(a\\.?m\\.?|p\\.?m\\.?|h(?![a-z]))?|(noon|midday|meio[- ]dia|midnight|meia[- ]noite))`;
+const CLOCK = '(\\d{1,2})(?:[:.h](\\d{2}))?';
+const MARKER = '(a\\.?m\\.?|p\\.?m\\.?|h(?![a-z]))';
+const CLOCK_WORD = '(noon|midday|meio[- ]dia|midnight|meia[- ]noite)';
+const TIME = `(?:${CLOCK}\\s*${MARKER}?|${CLOCK_WORD})`;
+// TIME and the spaces after it as one run: in `${TIME}\s*` that `\s*` would sit beside
+// TIME's own `\s*${MARKER}?`, and a number followed by a long run of spaces would try
+// every split of the run between the two (quadratic).
+const TIME_THEN_SPACES = `(?:${CLOCK}\\s*(?:${MARKER}\\s*)?|${CLOCK_WORD}\\s*)`;
 const GATE = /\b(?:open|opens|opening|close|closes|closing|closed|hours|horario|abert[oa]s?|abrimos|abre|fechad[oa]s?|fechamos|fecha)\b/;
 
 // Built once, not per message. The global ones are walked with exec and rewound
@@ -37,7 +44,7 @@ const DAY_GROUPS: ReadonlyArray<readonly [RegExp, readonly number[], string]> = 
   [/\b(?:every ?day|daily|all week|todos os dias)\b/g, [0, 1, 2, 3, 4, 5, 6], 'hours-every-day'],
 ];
 const SINGLE_DAY = new RegExp(`\\b(${DAY})\\b`, 'g');
-const TIME_RANGE = new RegExp(`(?:\\bfrom\\s+|\\bdas\\s+)?\\b${TIME}\\s*(?:-|to|until|till|til|ate|as)\\s*${TIME.replace(/\((?!\?)/g, '(?:')}`);
+const TIME_RANGE = new RegExp(`(?:\\bfrom\\s+|\\bdas\\s+)?\\b${TIME_THEN_SPACES}(?:-|to|until|till|til|ate|as)\\s*${TIME.replace(/\((?!\?)/g, '(?:')}`);
 const TIME_AT_END = new RegExp(`${TIME}$`);
 const CLOSES_AT = new RegExp(`\\b(?:until|till|til|ate|clos(?:e|es|ing)(?: at)?|fecha(?:mos)?(?: as)?)\\s+${TIME}`);
 const OPENS_AT = new RegExp(`\\b(?:from|open(?:s|ing)? at|abr(?:e|imos)(?: as)?)\\s+${TIME}`);
@@ -51,7 +58,11 @@ export function extractHours(folded: Folded): { value: HoursEntity; rules: strin
   const spans: Array<[number, number]> = [];
 
   const weekdays = new Set<number>();
-  let daysText = text;
+  // The text with the day ranges blanked out, built as the ranges are found (they
+  // come in order and do not overlap): copying the whole text per range was
+  // quadratic in a message full of them.
+  let daysText = '';
+  let copied = 0;
   DAY_RANGE.lastIndex = 0;
   for (let m = DAY_RANGE.exec(text); m; m = DAY_RANGE.exec(text)) {
     const from = weekdayIndex(m[1]!);
@@ -63,8 +74,10 @@ export function extractHours(folded: Folded): { value: HoursEntity; rules: strin
     }
     rules.push('hours-day-range');
     spans.push([m.index, m.index + m[0].length]);
-    daysText = daysText.slice(0, m.index) + ' '.repeat(m[0].length) + daysText.slice(m.index + m[0].length);
+    daysText += text.slice(copied, m.index) + ' '.repeat(m[0].length);
+    copied = m.index + m[0].length;
   }
+  daysText += text.slice(copied);
   for (const [re, days, rule] of DAY_GROUPS) {
     re.lastIndex = 0;
     for (let m = re.exec(daysText); m; m = re.exec(daysText)) {
@@ -135,8 +148,13 @@ export function extractHours(folded: Folded): { value: HoursEntity; rules: strin
     if (opens) value.opens = formatClock(opens.minutes);
     if (closes) value.closes = formatClock(closes.minutes);
   }
-  const start = Math.min(...spans.map((s) => s[0]));
-  const end = Math.max(...spans.map((s) => s[1]));
+  // A loop, not Math.min(...spans): a message full of day names has more spans than a call takes arguments.
+  let start = Infinity;
+  let end = -Infinity;
+  for (const [s, e] of spans) {
+    if (s < start) start = s;
+    if (e > end) end = e;
+  }
   value.text = originalSlice(folded, start, end);
   return { value, rules };
 }

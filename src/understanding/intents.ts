@@ -103,6 +103,66 @@ const BOOKING_NOUN_RE = new RegExp(`\\b(?:${BOOKING_NOUN}|slot|session)\\b`);
 const THANKS = /\b(?:thanks|thank you|thank u|thx|ty|cheers|obrigad[oa]|much appreciated|appreciate it)\b/;
 
 const pendingWeight = (pending: number, otherwise: number) => (s: Signals) => (s.hasPendingAction ? pending : otherwise);
+
+// Line breaks as `.` sees them: `.*` never crosses one.
+const LINE_BREAK = /[\n\r\u2028\u2029]/g;
+const isLineBreak = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
+/**
+ * "A.*B.*C" without the backtracking: true when the parts match in this order on
+ * one line, each starting where the previous one ended or later. As one regex, a
+ * line with many A and no B costs quadratic time (cubic with three parts): `.*`
+ * tries every end of the line after every A. Here each part is searched once, from
+ * the end of the previous part's first match on the line: the first match ends
+ * first, which leaves the most room for the rest (true of these parts: word lists
+ * between word boundaries, where no alternative ends inside another's match at a
+ * place a later part could start). Lines without an A are skipped by A's own
+ * search, so the whole text costs one pass per part.
+ * The parts must not match a line break (none has `\s`), as `.` would not.
+ */
+function inOrder(first: RegExp, ...rest: RegExp[]): (s: Signals) => boolean {
+  const head = new RegExp(first.source, 'g');
+  const tail = rest.map((p) => new RegExp(p.source, 'g'));
+  return ({ text }) => {
+    for (let pos = 0; pos <= text.length;) {
+      head.lastIndex = pos;
+      const a = head.exec(text);
+      if (!a) return false;
+      // The line the first A (from pos, a line start) is on; the rest must follow on it.
+      let start = a.index;
+      while (start > pos && !isLineBreak(text.charCodeAt(start - 1))) start--;
+      LINE_BREAK.lastIndex = a.index;
+      const end = LINE_BREAK.exec(text)?.index ?? text.length;
+      const line = text.slice(start, end);
+      let from = a.index + a[0].length - start;
+      let found = true;
+      for (const re of tail) {
+        re.lastIndex = from;
+        const m = re.exec(line);
+        if (!m) { found = false; break; }
+        from = m.index + m[0].length;
+      }
+      if (found) return true;
+      pos = end + 1;
+    }
+    return false;
+  };
+}
+
+/** Either test: a rule whose regex was `A.*B|C`. */
+function either(first: (s: Signals) => boolean, second: RegExp): (s: Signals) => boolean {
+  return (s) => first(s) || second.test(s.text);
+}
+
+/** `\S+@\S+\.\S+` in one pass: a run of non-space characters with an "@" after its first character and a "." two or more after that, not last. */
+function hasEmail(text: string): boolean {
+  for (const run of text.split(/\s+/)) {
+    const at = run.indexOf('@', 1);
+    if (at > 0 && run.lastIndexOf('.', run.length - 2) >= at + 2) return true;
+  }
+  return false;
+}
+
 const CONFIRM_REJECT: Rule[] = [
   { id: 'confirm:only', intent: 'confirm', weight: pendingWeight(0.9, 0.4),
     test: /^\s*(?:yes|yeah|yep|yup|y|ok|okay|sure|confirm(?:ed)?|go ahead|do it|proceed|please do|correct|that'?s right|affirmative|sim|confirmo|pode ser|claro|avanca)(?:\s+(?:please|thanks|thank you|do it|go ahead|confirm))?[\s.!]*$/ },
@@ -133,7 +193,7 @@ const DEDICATED_RULES: Rule[] = [
   { id: 'modify_booking:make-it', intent: 'modify_booking', weight: 0.8,
     test: new RegExp(`\\b(?:make it|change (?:it|that|the (?:time|date|booking|reservation)|my ${BOOKING_NOUN})?\\s*to|move (?:it|my|the|that)\\b|reschedule|remarcar|alterar|mudar|push it|bring it forward)`) },
   { id: 'modify_booking:change-booking', intent: 'modify_booking', weight: 0.8,
-    test: new RegExp(`\\b(?:change|modify|update|alter|edit|amend)\\b.*\\b(?:${BOOKING_NOUN}|time|date|number of (?:people|guests))\\b`) },
+    test: inOrder(/\b(?:change|modify|update|alter|edit|amend)\b/, new RegExp(`\\b(?:${BOOKING_NOUN}|time|date|number of (?:people|guests))\\b`)) },
   { id: 'modify_booking:actually', intent: 'modify_booking', weight: 0.55, test: /\b(?:actually|instead|afinal)\b/ },
   { id: 'modify_booking:actually-detail', intent: 'modify_booking', weight: 0.7, test: (s) => /\b(?:actually|instead|afinal)\b/.test(s.text) && (s.hasParty || s.hasTime || s.hasDate) },
   { id: 'modify_booking:more-people', intent: 'modify_booking', weight: 0.8, test: /\b(?:\d+|one|two|three) more (?:person|people|guests?)\b|\badd (?:one|another|\d+) (?:more )?(?:person|people|guests?)\b/ },
@@ -163,9 +223,9 @@ const DEDICATED_RULES: Rule[] = [
 
   { id: 'hours:open-now', intent: 'hours', weight: 0.85,
     test: /\b(?:are you|is it|you guys|still|are u) open\b|\bopen (?:now|today|tonight|tomorrow|on \w+|this \w+|right now|late|until)\b|\bopen\s*\?|\b(?:do|does) (?:you|it) (?:open|close)\b|\b(?:esta|estao) abert[oa]s?\b/ },
-  { id: 'hours:when', intent: 'hours', weight: 0.9, test: /\b(?:when|what time|que horas)\b.*\b(?:open|opens|close|closes|closing|opening|abrem|fecham|abre|fecha)\b/ },
+  { id: 'hours:when', intent: 'hours', weight: 0.9, test: inOrder(/\b(?:when|what time|que horas)\b/, /\b(?:open|opens|close|closes|closing|opening|abrem|fecham|abre|fecha)\b/) },
   { id: 'hours:hours', intent: 'hours', weight: 0.9,
-    test: /\b(?:opening hours|business hours|your hours|the hours|hours of operation|horarios?|opening times?|closing time)\b|^\s*hours\s*\??\s*$/ },
+    test: /\b(?:opening hours|business hours|your hours|the hours|hours of operation|horarios?|opening times?|closing time)\b|^\s*hours\s*(?:\?\s*)?$/ },
   { id: 'hours:closed', intent: 'hours', weight: 0.8, test: /\b(?:are you|you) closed\b|\bclosed (?:on|today|tomorrow|tonight)\b/ },
 
   { id: 'human_handoff:person', intent: 'human_handoff', weight: 0.95,
@@ -176,52 +236,53 @@ const DEDICATED_RULES: Rule[] = [
 
   { id: 'provide_details:slot-value', intent: 'provide_details', weight: 0.75, test: (s) => s.pending.size > 0 && (s.hasTime || s.hasDate || s.hasParty) },
   { id: 'provide_details:only-values', intent: 'provide_details', weight: 0.9, test: (s) => s.pending.size > 0 && s.onlyDetails },
-  { id: 'provide_details:name', intent: 'provide_details', weight: 0.85, test: (s) => s.pending.has('name') && /\b(?:my name is|name'?s|it'?s under|under the name|chamo-me|o meu nome e)\b|^\s*(?:i'?m|i am)\s+[a-z]+\s*[.!]?\s*$/.test(s.text) },
+  { id: 'provide_details:name', intent: 'provide_details', weight: 0.85, test: (s) => s.pending.has('name') && /\b(?:my name is|name'?s|it'?s under|under the name|chamo-me|o meu nome e)\b|^\s*(?:i'?m|i am)\s+[a-z]+\s*(?:[.!]\s*)?$/.test(s.text) },
   { id: 'provide_details:phone', intent: 'provide_details', weight: 0.85, test: (s) => s.pending.has('phone') && /\+?\d[\d\s-]{7,}\d/.test(s.text) },
-  { id: 'provide_details:email', intent: 'provide_details', weight: 0.85, test: (s) => s.pending.has('email') && /\S+@\S+\.\S+/.test(s.text) },
+  { id: 'provide_details:email', intent: 'provide_details', weight: 0.85, test: (s) => s.pending.has('email') && hasEmail(s.text) },
 
   ...CONFIRM_REJECT,
 ];
 
 const DASHBOARD_RULES: Rule[] = [
   { id: 'analytics_volume:how-many', intent: 'analytics_volume', weight: 0.85,
-    test: /\b(?:how many|number of|count|total|volume of)\b.*\b(?:messages?|conversations?|chats?|inquiries|enquiries|customers?|visitors|mensagens|conversas)\b/ },
+    test: inOrder(/\b(?:how many|number of|count|total|volume of)\b/, /\b(?:messages?|conversations?|chats?|inquiries|enquiries|customers?|visitors|mensagens|conversas)\b/) },
   { id: 'analytics_volume:traffic', intent: 'analytics_volume', weight: 0.75, test: /\b(?:message|chat|conversation) (?:volume|count|traffic|stats|statistics)\b|\btraffic\b|\bhow busy\b/ },
   { id: 'analytics_volume:period', intent: 'analytics_volume', weight: 0.6,
-    test: /\b(?:messages?|conversations?|chats?|mensagens)\b.*\b(?:today|yesterday|this (?:week|month|year)|last (?:week|month|\d+ days)|per (?:day|week)|hoje|esta semana|este mes)\b/ },
+    test: inOrder(/\b(?:messages?|conversations?|chats?|mensagens)\b/, /\b(?:today|yesterday|this (?:week|month|year)|last (?:week|month|\d+ days)|per (?:day|week)|hoje|esta semana|este mes)\b/) },
 
   { id: 'analytics_bookings:count', intent: 'analytics_bookings', weight: 0.8,
-    test: new RegExp(`\\b(?:how many|number of|count|total|list|show(?: me)?|what|any|who|quantas)\\b.*\\b${BOOKING_NOUN}`) },
+    test: inOrder(/\b(?:how many|number of|count|total|list|show(?: me)?|what|any|who|quantas)\b/, new RegExp(`\\b${BOOKING_NOUN}`)) },
   { id: 'analytics_bookings:period', intent: 'analytics_bookings', weight: 0.75,
-    test: new RegExp(`\\b${BOOKING_NOUN}\\b.*\\b(?:today|tonight|tomorrow|yesterday|this (?:week|month|year|weekend)|next week|last (?:week|month)|hoje|amanha)\\b`) },
+    test: inOrder(new RegExp(`\\b${BOOKING_NOUN}\\b`), /\b(?:today|tonight|tomorrow|yesterday|this (?:week|month|year|weekend)|next week|last (?:week|month)|hoje|amanha)\b/) },
   { id: 'analytics_bookings:booked', intent: 'analytics_bookings', weight: 0.7, test: /\bwho(?:'s| is)? booked\b|\bbooked (?:today|tonight|tomorrow)\b|\bno[- ]shows?\b|\boccupancy\b/ },
 
   { id: 'analytics_top_questions:top', intent: 'analytics_top_questions', weight: 0.9,
-    test: /\b(?:top|most (?:common|frequent|asked|popular)|frequent(?:ly asked)?|common|popular|main|recurring)\b.*\b(?:questions?|queries|asks|topics|requests|faqs?|perguntas)\b/ },
+    test: inOrder(/\b(?:top|most (?:common|frequent|asked|popular)|frequent(?:ly asked)?|common|popular|main|recurring)\b/, /\b(?:questions?|queries|asks|topics|requests|faqs?|perguntas)\b/) },
   { id: 'analytics_top_questions:what-ask', intent: 'analytics_top_questions', weight: 0.85,
-    test: /\bwhat (?:are|do|did) (?:people|customers|clients|users|guests)\b.*\b(?:ask|asking|want|looking for|request)/ },
+    test: inOrder(/\bwhat (?:are|do|did) (?:people|customers|clients|users|guests)\b/, /\b(?:ask|asking|want|looking for|request)/) },
 
-  { id: 'set_hours:set', intent: 'set_hours', weight: 0.85, test: /\b(?:set|change|update|modify|adjust|edit|alterar|mudar)\b.*\b(?:hours|opening times?|schedule|horarios?)\b/ },
+  { id: 'set_hours:set', intent: 'set_hours', weight: 0.85, test: inOrder(/\b(?:set|change|update|modify|adjust|edit|alterar|mudar)\b/, /\b(?:hours|opening times?|schedule|horarios?)\b/) },
   { id: 'set_hours:stated', intent: 'set_hours', weight: 0.8, test: (s) => s.hasHours },
   { id: 'set_hours:we-open', intent: 'set_hours', weight: 0.4, test: /\bwe(?:'re| are| will be)? (?:open|closed|close)\b|\b(?:abrimos|fechamos)\b/ },
 
   { id: 'pause_bookings:verb', intent: 'pause_bookings', weight: 0.9,
-    test: new RegExp(`\\b(?:pause|stop|suspend|disable|turn off|switch off|halt|freeze|block|close|hold|suspender|parar|pausar)\\b.*\\b${BOOKING_NOUN}`) },
+    test: inOrder(/\b(?:pause|stop|suspend|disable|turn off|switch off|halt|freeze|block|close|hold|suspender|parar|pausar)\b/, new RegExp(`\\b${BOOKING_NOUN}`)) },
   { id: 'pause_bookings:no-more', intent: 'pause_bookings', weight: 0.9,
     test: new RegExp(`\\bno (?:more|new) ${BOOKING_NOUN}|\\bnot (?:accepting|taking) (?:any )?(?:more |new )?${BOOKING_NOUN}`) },
 
   { id: 'resume_bookings:verb', intent: 'resume_bookings', weight: 0.95,
-    test: new RegExp(`\\b(?:resume|restart|enable|turn on|switch on|reopen|re-open|unpause|un-pause|re-enable|unblock|retomar|reativar|reabrir)\\b.*\\b${BOOKING_NOUN}`) },
+    test: inOrder(/\b(?:resume|restart|enable|turn on|switch on|reopen|re-open|unpause|un-pause|re-enable|unblock|retomar|reativar|reabrir)\b/, new RegExp(`\\b${BOOKING_NOUN}`)) },
   { id: 'resume_bookings:again', intent: 'resume_bookings', weight: 0.9,
-    test: new RegExp(`\\b(?:accept|take|taking|accepting|open)\\b.*\\b${BOOKING_NOUN}.*\\bagain\\b|\\bstart (?:taking|accepting) ${BOOKING_NOUN}`) },
+    test: either(inOrder(/\b(?:accept|take|taking|accepting|open)\b/, new RegExp(`\\b${BOOKING_NOUN}`), /\bagain\b/), new RegExp(`\\bstart (?:taking|accepting) ${BOOKING_NOUN}`)) },
 
-  { id: 'cancel_booking:booking', intent: 'cancel_booking', weight: 0.85, test: new RegExp(`\\b(?:cancel|cancelar|anular)\\b.*\\b${BOOKING_NOUN}`) },
+  { id: 'cancel_booking:booking', intent: 'cancel_booking', weight: 0.85, test: inOrder(/\b(?:cancel|cancelar|anular)\b/, new RegExp(`\\b${BOOKING_NOUN}`)) },
   { id: 'cancel_booking:ref', intent: 'cancel_booking', weight: 0.95, test: (s) => s.hasRef && /\b(?:cancel|cancelar|anular)\b/.test(s.text) },
   { id: 'cancel_booking:ref-only', intent: 'cancel_booking', weight: 0.4, test: (s) => s.hasRef },
 
   { id: 'announcement:prefix', intent: 'announcement', weight: 0.95, test: /^\s*(?:announce(?:ment)?|broadcast|anuncio|anunciar)\b|^\s*post\s*:/ },
   { id: 'announcement:tell', intent: 'announcement', weight: 0.75,
-    test: /\b(?:tell|notify|inform|let|message|send)\b.*\b(?:all (?:our |the )?|every |our )(?:customers|clients|guests|followers)|\beveryone know\b|\bsend (?:an? )?announcement\b|\bpost (?:an? )?(?:update|announcement)\b/ },
+    test: either(inOrder(/\b(?:tell|notify|inform|let|message|send)\b/, /\b(?:all (?:our |the )?|every |our )(?:customers|clients|guests|followers)/),
+      /\beveryone know\b|\bsend (?:an? )?announcement\b|\bpost (?:an? )?(?:update|announcement)\b/) },
 
   ...CONFIRM_REJECT,
 ];
@@ -266,10 +327,20 @@ function signalsOf(text: string, context: IntentContext): Signals {
   const party = scanPartySize(folded, hints);
   const marks = scanDateTime(folded, { bareNumberIsTime: hints.bareNumberIsTime && !party })
     .filter((m) => !party || m.end <= party.start || m.start >= party.end);
-  let rest = folded.text;
-  const blank = (s: number, e: number) => { rest = rest.slice(0, s) + ' '.repeat(e - s) + rest.slice(e); };
-  if (party) blank(party.start, party.end);
-  for (const m of marks) blank(m.start, m.end);
+  // The text with the party size and the date/time marks blanked out, in one pass
+  // (a copy of the text per mark was quadratic in a message full of times).
+  const spans = marks.map((m): [number, number] => [m.start, m.end]);
+  if (party) spans.push([party.start, party.end]);
+  spans.sort((a, b) => a[0] - b[0]);
+  let rest = '';
+  let at = 0;
+  for (const [s, e] of spans) {
+    if (e <= at) continue;
+    const from = Math.max(s, at);
+    rest += folded.text.slice(at, from) + ' '.repeat(e - from);
+    at = e;
+  }
+  rest += folded.text.slice(at);
   const hasTime = marks.some((m) => m.kind === 'time' || (m.kind === 'relative' && m.minutes !== undefined));
   const hasDate = marks.some((m) => m.kind === 'date' || (m.kind === 'relative' && m.days !== undefined));
   return {

@@ -39,13 +39,16 @@ const RULES: ReadonlyArray<[string, RegExp, (m: RegExpExecArray) => number | und
   ['party-table-for', new RegExp(`\\b(?:table|mesa|booking|reservation|reserva|room)\\s+(?:for|para)\\s+${N}\\b${NOT_PARTY}`), (m) => parseCount(m[1]!)],
   ['party-of', new RegExp(`\\bparty\\s+of\\s+${N}\\b`), (m) => parseCount(m[1]!)],
   ['party-n-people', new RegExp(`\\b${N}\\s+(?:people|persons?|guests?|pax|adults|diners|covers|of us|pessoas?|adultos)\\b`), (m) => parseCount(m[1]!)],
-  ['party-we-are', new RegExp(`\\b(?:we\\s*'?\\s*(?:are|re|will be|ll be)|there\\s*'?\\s*(?:are|will be|ll be)|somos|seremos)\\s+${N}\\b(?!\\s*(?:minutes?|mins?|late|years?))${NOT_PARTY}`),
+  // `\s*(?:'\s*)?`, not `\s*'?\s*`: two spaces-runs side by side try every split of a long run of spaces.
+  ['party-we-are', new RegExp(`\\b(?:we\\s*(?:'\\s*)?(?:are|re|will be|ll be)|there\\s*(?:'\\s*)?(?:are|will be|ll be)|somos|seremos)\\s+${N}\\b(?!\\s*(?:minutes?|mins?|late|years?))${NOT_PARTY}`),
     (m) => parseCount(m[1]!)],
   ['party-for-n', new RegExp(`\\b(?:for|para)\\s+${N}\\b${NOT_PARTY}`), (m) => parseCount(m[1]!)],
 ];
 
 const MODIFY = new RegExp(`\\b(?:make it|change (?:it )?to|actually|instead|now)\\s+${N}\\b${NOT_PARTY}`);
-const BARE = new RegExp(`^\\s*${N}\\s*(?:please|pls)?\\s*[.!]*\\s*$`);
+// The number, then optionally "please", then optionally "." or "!", each followed by
+// spaces (one spaces-run per gap: side by side they would backtrack through every split).
+const BARE = new RegExp(`^\\s*${N}\\s*(?:(?:please|pls)\\s*)?(?:[.!]+\\s*)?$`);
 
 export function scanPartySize(folded: Folded, options: PartyScanOptions = {}): PartyMark | undefined {
   const text = folded.text;
