@@ -117,20 +117,20 @@ async function main() {
     const launch = (start) => {
       const worker = new Worker(new URL(import.meta.url), { workerData: { contextIndex, size, every: everyN, short, runs, start } });
       let watchdog;
-      const arm = (index) => {
+      const arm = (index, ms) => {
         clearTimeout(watchdog);
-        // The first message also waits for the worker's start and warm-up.
         watchdog = setTimeout(async () => {
           await worker.terminate();
           results[index] = { ...kinds[index], ms: capMs, capped: true };
           progress(`${contexts[contextIndex].name}, ${size} B: "${kinds[index].kind}" still running after ${capMs} ms: stopped`);
           if (index + 1 < kinds.length) launch(index + 1);
           else resolve(results);
-        }, index === start ? capMs + 30_000 : capMs);
+        }, ms);
       };
-      arm(start);
+      // Until the first message starts, the worker also loads and warms up.
+      arm(start, capMs + 30_000);
       worker.on('message', (m) => {
-        if (m.type === 'start') arm(m.index);
+        if (m.type === 'start') arm(m.index, capMs);
         else if (m.type === 'done') results[m.index] = { ...kinds[m.index], ms: m.ms };
         else if (m.type === 'end') { clearTimeout(watchdog); resolve(results); }
       });
