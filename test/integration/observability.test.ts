@@ -126,7 +126,7 @@ describe('processor observability', () => {
       };
       await sendChatMessages(config, codec, [message]);
       await waitUntil(async () => (await readyz()).body.problems.some((p) => /^processor: partition \d+ paused: .*postgres/i.test(p)), 20_000, 'a paused partition');
-      expect(await metric('x7_consumer_paused_partitions')).toBeGreaterThanOrEqual(0);
+      await waitUntil(async () => (await metric('x7_consumer_paused_partitions')) >= 1, 10_000, 'the paused-partitions gauge');
       expect(await metric('x7_dependency_failures_total', { dependency: 'postgres' })).toBeGreaterThanOrEqual(1);
     } finally {
       await postgres.restore();

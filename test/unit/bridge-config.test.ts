@@ -42,6 +42,11 @@ describe('bridge configuration', () => {
     expect(text).not.toContain('short-secret');
   });
 
+  it('caps X7_MAX_TEXT_BYTES at 16 KiB', () => {
+    expect(loadConfig({ X7_MAX_TEXT_BYTES: '16384' }).maxTextBytes).toBe(16_384);
+    expect(() => loadConfig({ X7_MAX_TEXT_BYTES: '16385' })).toThrow(/X7_MAX_TEXT_BYTES="16385" is not valid: expected a whole number from 1 to 16384/);
+  });
+
   it('never prints a password from a connection string it cannot parse', () => {
     let error: ConfigError | undefined;
     try {

@@ -3,6 +3,7 @@ import { ruleSources, samplesOf } from '../../src/understanding/hostile-inputs.j
 import { type ChatType, classifyIntent, type IntentContext } from '../../src/understanding/index.js';
 import { MONTH_RE } from '../../src/understanding/lexicon.js';
 import { COUNT } from '../../src/understanding/text.js';
+import { seededRandom } from '../support/random.js';
 
 // The rules rewritten to run in linear time (issue 9, item 4) give the answers the
 // original regexes gave. The originals are kept here, verbatim, and compared with
@@ -14,17 +15,7 @@ import { COUNT } from '../../src/understanding/text.js';
 // - the entity patterns, regex against regex (same match, same groups), with a
 //   check that the rewritten source is the one the module compiles.
 
-/** A small seeded generator (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const SEPARATORS = [' ', ' ', ' ', ' ', '  ', ', ', '\n', '', '-', "'", '.', '\t', ' ? '];
 const FILLER = [

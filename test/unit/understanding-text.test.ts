@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { editDistanceAtMost, fold, originalSlice, simplify } from '../../src/understanding/text.js';
+import { seededRandom } from '../support/random.js';
 
 // fold() and editDistanceAtMost() have fast paths (ASCII runs, a per-character
 // cache, a table-free "one typo" check). These tests pin them to the plain
@@ -42,17 +43,7 @@ function referenceEditDistanceAtMost(a: string, b: string, max: number): boolean
   return levenshtein(a, b) <= max;
 }
 
-/** Deterministic PRNG (mulberry32): the property loops are reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const TRICKY = [
   '',
