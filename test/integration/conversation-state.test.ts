@@ -109,6 +109,22 @@ describe('conversation state', () => {
     expect(rows).toEqual([{ state: { owner: 'new again' }, version: 2 }]);
   });
 
+  it('forgets a conversation after X7_CHECKPOINT_TTL_SECONDS of silence, keeping its version lock', async () => {
+    const ttlSeconds = loadConfig({ ...process.env, X7_CHECKPOINT_TTL_SECONDS: '60' }).checkpointTtlSeconds;
+    const conversationId = `c-ttl-${randomUUID().slice(0, 8)}`;
+    let now = Date.now();
+    const writer = new ConversationStore<{ n: number }>(db.pool, { databaseUrl: db.url, ttlSeconds });
+    writer.stage({
+      conversationId, eventId: randomUUID(), position: { partition: 2, offset: '0' }, state: { n: 1 }, outputs: [],
+      exchange: { conversation: { id: conversationId, chatType: 'DEDICATED', userId: 'u-filipa', businessId: TABERNA, sentAt: new Date() }, messages: [] },
+    });
+    await writer.flush(2);
+    const reader = (at: number) => new ConversationStore<{ n: number }>(db.pool, { databaseUrl: db.url, ttlSeconds, now: () => at });
+    expect((await reader(now + 59_000).read(2, conversationId)).state).toEqual({ n: 1 });
+    now += 61_000;
+    expect(await reader(now).read(2, conversationId)).toMatchObject({ state: null, version: 1 });
+  });
+
   it('reads a fetched batch\'s conversations in one query, new ones included', async () => {
     const ids = [0, 1, 2].map((i) => `c-batch-${i}-${randomUUID().slice(0, 8)}`);
     const writer = new ConversationStore<{ n: number }>(db.pool, { databaseUrl: db.url, ttlSeconds: 3600 });
