@@ -20,6 +20,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { BadDataError, type EventCodec } from '../codec/index.js';
 import type { Logger } from '../log.js';
 import { topicName } from '../kafka/topics.js';
+import { GROUP_TIMING } from '../kafka/client.js';
 import { isDependencyFailure } from '../pipeline/errors.js';
 import { backoffDelayMs, type BackoffPolicy } from '../runtime/backoff.js';
 import { cursorOf, type Cursor } from './cursor.js';
@@ -71,9 +72,7 @@ export class OutboundConsumer {
       groupId,
       // A restarted instance rejoins its own group: a short session lets the
       // coordinator forget the dead member quickly instead of waiting 30 s.
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      rebalanceTimeout: 10_000,
+      ...GROUP_TIMING,
       // The processor writes chat.outbound in transactions: only committed
       // events reach clients, aborted ones never do.
       readUncommitted: false,

@@ -12,7 +12,7 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { createCodec, type EventCodec } from '../codec/index.js';
 import type { Config } from '../config.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, GROUP_TIMING } from '../kafka/client.js';
 import { loadTopics, maxRecordBytes, topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import { countsOf, createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics, type RuntimeCounts } from '../observability/metrics.js';
@@ -241,6 +241,8 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
         // Inputs may come from transactional producers too; never act on aborted data.
         readUncommitted: false,
         maxWaitTimeInMs: 250,
+        // A dead processor's partitions move within seconds, not kafkajs's 30-60 s.
+        ...GROUP_TIMING,
       }));
       consumer_.on(consumer_.events.GROUP_JOIN, ({ payload }) => {
         logger.info({ group: config.consumerGroup, assignment: payload.memberAssignment }, 'joined the consumer group');
