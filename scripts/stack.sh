@@ -7,7 +7,9 @@
 #   scripts/stack.sh status            one line per service
 #   scripts/stack.sh install           install only
 #
-# Everything it writes lives under .stack/ (or X7_STACK_DIR). A second `up` is harmless:
+# Everything it writes lives under .stack/ (or X7_STACK_DIR; the downloaded Kafka, registry
+# and Temporal CLI under X7_STACK_TOOLS_DIR, default the same, so a second stack such as
+# `npm run chaos`'s can share them). A second `up` is harmless:
 # a service that is already running and answering is left alone.
 # Versions and ports are pinned here and mirrored in docker-compose.yml.
 set -euo pipefail
@@ -16,6 +18,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_DIR="${X7_STACK_DIR:-$ROOT/.stack}"
 RUN_DIR="$STACK_DIR/run"
 LOG_DIR="$STACK_DIR/logs"
+TOOLS_DIR="${X7_STACK_TOOLS_DIR:-$STACK_DIR}"
 
 KAFKA_VERSION="${X7_KAFKA_VERSION:-4.4.0}"   # override only to try another release
 APICURIO_VERSION=3.0.9
@@ -69,7 +72,7 @@ install_redis() {
   apt_install redis-server
 }
 
-kafka_home() { echo "$STACK_DIR/kafka/$KAFKA_VERSION"; }
+kafka_home() { echo "$TOOLS_DIR/kafka/$KAFKA_VERSION"; }
 
 install_kafka() {
   local home; home="$(kafka_home)"
@@ -107,7 +110,7 @@ EOF
   touch "$home/.installed"
 }
 
-apicurio_home() { echo "$STACK_DIR/apicurio/$APICURIO_VERSION"; }
+apicurio_home() { echo "$TOOLS_DIR/apicurio/$APICURIO_VERSION"; }
 
 install_registry() {
   local home; home="$(apicurio_home)"
@@ -123,7 +126,7 @@ install_registry() {
   touch "$home/.installed"
 }
 
-temporal_bin() { echo "$STACK_DIR/temporal/$TEMPORAL_CLI_VERSION/temporal"; }
+temporal_bin() { echo "$TOOLS_DIR/temporal/$TEMPORAL_CLI_VERSION/temporal"; }
 
 install_temporal() {
   local bin; bin="$(temporal_bin)"
@@ -163,7 +166,7 @@ marker_of() {
     # until then its command line is the one we ran.
     redis) echo "redis-server (127\.0\.0\.1:$REDIS_PORT|.*--port $REDIS_PORT( |\$))" ;;
     kafka) echo "$STACK_DIR/kafka/server.properties" ;;
-    registry) echo "apicurio-registry-app" ;;
+    registry) echo "jdbc:h2:file:$STACK_DIR/apicurio/data/registry" ;;
     temporal) echo "$STACK_DIR/temporal/dev.db" ;;
   esac
 }
@@ -267,8 +270,10 @@ start_postgres() {
 
 start_redis() {
   mkdir -p "$STACK_DIR/redis"
-  start_detached redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STACK_DIR/redis" \
-    --save 60 1000 --appendonly no --daemonize no --protected-mode yes
+  # Durability (append-only file, fsync before every reply) comes from scripts/redis.conf,
+  # shared with docker-compose.yml and the tests; why is written there.
+  start_detached redis redis-server "$ROOT/scripts/redis.conf" --bind 127.0.0.1 --port "$REDIS_PORT" \
+    --dir "$STACK_DIR/redis" --daemonize no --protected-mode yes
   wait_until_answers redis 30
 }
 
@@ -347,7 +352,10 @@ down_one() {
     say "$service: not running"
     return 0
   fi
-  kill -TERM "$pid" 2>/dev/null || true
+  # PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast
+  # shutdown (clients are told, transactions roll back, everything committed stays).
+  local signal=TERM; [ "$service" = postgres ] && signal=INT
+  kill -"$signal" "$pid" 2>/dev/null || true
   for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   if kill -0 "$pid" 2>/dev/null; then say "$service: still running after 30 s, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
   rm -f "$(pidfile "$service")"

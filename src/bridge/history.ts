@@ -20,6 +20,14 @@
 // transaction markers take offsets), so "the oldest entry is above since + 1"
 // says nothing. "since is below the floor" says exactly that an event after
 // `since` was dropped. Both keys expire X7_HISTORY_TTL_MS after the last event.
+//
+// Durability: append() resolves only once Redis has replied, and the bridge gives
+// an event to clients only after that (outbound-consumer.ts). Redis runs with
+// appendonly yes and appendfsync always (scripts/redis.conf), so it replies only
+// after the entry is fsync'd: a Redis crash cannot take back an entry a client was
+// given. A Redis that comes back empty (its disk lost) holds no meta for the
+// conversation, so recover() answers a cursor from before with a gap, and the first
+// event appended afterwards starts a history whose floor lies just below it.
 import type { Redis } from 'ioredis';
 import { toRedisError } from '../state/redis.js';
 import type { Cursor } from './cursor.js';

@@ -3,8 +3,12 @@
 // stop and start without disturbing anybody else.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
+import { projectPath } from '../../src/paths.js';
 import { freePort } from './ports.js';
 
 /** A key prefix no other test run uses. */
@@ -42,14 +46,29 @@ function escapeGlob(value: string): string {
   return value.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-/** A redis-server of the test's own, on a free port, without persistence. */
+export interface PrivateRedisOptions {
+  /**
+   * Run it as the stack does: with scripts/redis.conf (append-only file, fsync
+   * before every reply) and a data folder of its own that a kill and a restart
+   * keep. Without it, the server keeps nothing and a restart comes back empty.
+   */
+  durable?: boolean;
+  /** More redis-server arguments; they override scripts/redis.conf (e.g. ['--appendonly', 'no']). */
+  args?: string[];
+}
+
+/** A redis-server of the test's own, on a free port; nothing persisted unless `durable`. */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
+  /** The data folder of a durable server (remove() deletes it). */
+  readonly dir: string | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number, private readonly options: PrivateRedisOptions) {
+    this.dir = options.durable ? mkdtempSync(join(tmpdir(), 'x7-test-redis-')) : undefined;
+  }
 
-  static async start(): Promise<PrivateRedis> {
-    const server = new PrivateRedis(await freePort());
+  static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
+    const server = new PrivateRedis(await freePort(), options);
     await server.start();
     return server;
   }
@@ -58,9 +77,12 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts the server (again after stop(): a durable one reloads what its data folder holds). */
   async start(): Promise<void> {
     if (this.child) return;
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    // The config file must come first; the arguments after it override it.
+    const persistence = this.dir === undefined ? ['--save', '', '--appendonly', 'no'] : [projectPath('scripts', 'redis.conf'), '--dir', this.dir];
+    const child = spawn('redis-server', [...persistence, '--port', String(this.port), '--bind', '127.0.0.1', ...(this.options.args ?? [])], {
       stdio: 'ignore',
     });
     this.child = child;
@@ -90,7 +112,10 @@ export class PrivateRedis {
     this.child?.kill('SIGCONT');
   }
 
-  /** Stops this server (only the process this object started) and waits for it to exit. */
+  /**
+   * Kills this server with SIGKILL, as a crash would (only the process this
+   * object started), and waits for it to exit. Nothing is flushed on the way out.
+   */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
@@ -100,5 +125,19 @@ export class PrivateRedis {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** The disk is lost: empties the data folder of a stopped durable server. */
+  wipe(): void {
+    if (this.child) throw new Error('stop the server before wiping its data');
+    if (this.dir === undefined) throw new Error('a server without persistence keeps no data to wipe');
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir);
+  }
+
+  /** Kills the server and deletes its data folder. */
+  async remove(): Promise<void> {
+    await this.stop();
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 }
