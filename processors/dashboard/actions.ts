@@ -5,25 +5,37 @@
 //
 // A plan is only made when the params pass the workflow's own validation
 // (validateManagementParams), so a confirmed action never fails on its input.
+import { isRole } from '../../src/db/members.js';
 import type { Card } from '../../src/events.js';
 import type { HoursEntity } from '../../src/understanding/index.js';
 import { formatZonedIso, instantToZonedParts } from '../../src/understanding/zoned-time.js';
+import type { Requester } from '../../src/workflows/authority.js';
 import type { ManagementActionName } from '../../src/workflows/types.js';
-import { InvalidWorkflowInputError, MAX_ANNOUNCEMENT_CHARS, validateManagementParams } from '../../src/workflows/validate.js';
+import { InvalidWorkflowInputError, MANAGEMENT_ACTIONS, MAX_ANNOUNCEMENT_CHARS, validateManagementParams } from '../../src/workflows/validate.js';
 import type { BookingRow, HoursRow } from './tools.js';
 
 export const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const ISO_WEEKDAY: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 
-/** An action waiting for "yes": kept in the management agent's memory (JSON). */
+/**
+ * An action waiting for "yes": kept in the management agent's memory (JSON), so in
+ * the conversation state in PostgreSQL. It is bound to who asked, in which business
+ * and conversation: a dashboard conversation is shared by the business's members,
+ * and only the requester, or a member with a strictly higher role than the one they
+ * held when asking, may answer it (src/workflows/authority.ts).
+ */
 export interface PendingAction {
   action: ManagementActionName;
+  /** The business it acts on: a "yes" about another business runs nothing. */
   businessId: string;
+  /** The conversation it was asked in (the state is per conversation; kept to check it). */
+  conversationId: string;
   /** Validated workflow params. */
   params: Record<string, unknown>;
   /** Exactly what will happen, as shown when asking. */
   description: string;
-  requestedBy: string;
+  /** Who asked, with the role they held then. */
+  requestedBy: Requester;
   /** eventId of the message that asked for it. */
   requestEventId: string;
   /** Epoch milliseconds. */
@@ -35,6 +47,34 @@ export const PENDING_TTL_MS = 15 * 60_000;
 
 export function isExpired(pending: PendingAction, now: Date): boolean {
   return now.getTime() - pending.requestedAt > PENDING_TTL_MS;
+}
+
+/**
+ * What the management agent's memory holds: nothing, a pending action, or one that
+ * cannot be answered here: kept by an older processor without its requester (from
+ * before answers were bound to who asked; pending actions expire after 15 minutes,
+ * so such a state is at most that old), or not of this conversation. An unbound one
+ * is never run: the reply asks for the request again.
+ */
+export type PendingRead =
+  | { kind: 'none' }
+  | { kind: 'pending'; pending: PendingAction }
+  | { kind: 'unbound'; description: string };
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readPending(memory: Readonly<Record<string, unknown>>, conversationId: string): PendingRead {
+  const p = memory.pending;
+  if (p === undefined || p === null) return { kind: 'none' };
+  const description = isObject(p) && isText(p.description) ? p.description : 'do what was asked earlier';
+  if (!isObject(p)) return { kind: 'unbound', description };
+  const requester = p.requestedBy;
+  const bound = MANAGEMENT_ACTIONS.includes(p.action as ManagementActionName)
+    && isText(p.businessId) && isText(p.conversationId) && isText(p.requestEventId) && isObject(p.params)
+    && typeof p.requestedAt === 'number' && isObject(requester) && isText(requester.userId) && isRole(requester.role);
+  if (!bound || p.conversationId !== conversationId) return { kind: 'unbound', description };
+  return { kind: 'pending', pending: p as unknown as PendingAction };
 }
 
 export type Plan =

@@ -7,49 +7,29 @@
 // |-------------------|------------|--------------------------------------------------------------------|
 // | view_dashboard    | staff      | any member may ask what the dashboard can do                      |
 // | view_analytics    | staff      | staff serve the customers the numbers are about                    |
-// | announcement      | manager    | speaks for the business to every customer                          |
-// | pause_bookings    | manager    | stops revenue; a shift lead decides it on a busy night             |
-// | resume_bookings   | manager    | the same decision undone                                           |
-// | cancel_booking    | manager    | breaks a promise to one customer; needs someone accountable        |
-// | set_hours         | owner      | changes the business's public schedule and every future booking   |
+// | management actions| see src/workflows/authority.ts: the worker checks the same table again when an action runs |
 //
 // Someone who is not a member of the business has no role and may do nothing.
+import { ROLES, isRole, roleAbove, roleAtLeast, type Role } from '../../src/db/members.js';
+import { MANAGEMENT_LABELS, MANAGEMENT_LEAST_ROLE } from '../../src/workflows/authority.js';
 import type { ManagementActionName } from '../../src/workflows/types.js';
 
-export type Role = 'owner' | 'manager' | 'staff';
-export const ROLES: readonly Role[] = ['staff', 'manager', 'owner'];
+export { ROLES, isRole, roleAbove, roleAtLeast, type Role };
 
 export type DashboardAction = 'view_dashboard' | 'view_analytics' | ManagementActionName;
 
 export const POLICY: Readonly<Record<DashboardAction, Role>> = {
   view_dashboard: 'staff',
   view_analytics: 'staff',
-  announcement: 'manager',
-  pause_bookings: 'manager',
-  resume_bookings: 'manager',
-  cancel_booking: 'manager',
-  set_hours: 'owner',
+  ...MANAGEMENT_LEAST_ROLE,
 };
 
 /** What people call each action, for messages ("Changing opening hours needs …"). */
 export const ACTION_LABELS: Readonly<Record<DashboardAction, string>> = {
   view_dashboard: 'Using the dashboard',
   view_analytics: 'Viewing analytics',
-  announcement: 'Posting an announcement',
-  pause_bookings: 'Pausing bookings',
-  resume_bookings: 'Resuming bookings',
-  cancel_booking: 'Cancelling a booking',
-  set_hours: 'Changing opening hours',
+  ...MANAGEMENT_LABELS,
 };
-
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
-
-/** True when `role` is at least `required` (owner > manager > staff). */
-export function roleAtLeast(role: Role, required: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(required);
-}
 
 export interface Decision {
   action: DashboardAction;

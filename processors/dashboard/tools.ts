@@ -5,16 +5,15 @@
 //
 // Customer traffic is what arrives in the business's DEDICATED conversations; the
 // staff's own DASHBOARD conversations are not counted as customers talking.
+import { memberRole as readMemberRole } from '../../src/db/members.js';
 import { defineTool, type Db } from '../shared/tools.js';
 import { isRole, type Role } from './policy.js';
 
 // ---------------------------------------------------------------------------
 // roles and audit
 
-export async function memberRole(db: Db, businessId: string, userId: string): Promise<Role | null> {
-  const [row] = await db.query<{ role: string }>('select role from members where business_id = $1 and user_id = $2', [businessId, userId]);
-  // A role the code does not know would be a migration out of step: treat as no role, never as a guess.
-  return row && isRole(row.role) ? row.role : null;
+export function memberRole(db: Db, businessId: string, userId: string): Promise<Role | null> {
+  return readMemberRole(<R extends object>(sql: string, params: unknown[]) => db.query<R>(sql, params), businessId, userId);
 }
 
 export interface MemberRow {
@@ -37,12 +36,17 @@ export async function membersWithRole(db: Db, businessId: string, roles: readonl
 
 export interface AuditEntry {
   businessId: string;
+  /** Who did (or tried) what the row is about. */
   userId: string;
   action: string;
   allowed: boolean;
   /** The chat message that caused the entry: the same message processed again adds no second row. */
   eventId: string;
   detail: Record<string, unknown>;
+  /** Rows about a pending management action: who asked for it. */
+  requestedBy?: string;
+  /** Rows of an answer that was allowed to decide: who answered, and how (migration 0006). */
+  decided?: { by: string; decision: 'confirmed' | 'declined' };
 }
 
 /**
@@ -60,8 +64,9 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<string> {
     );
     if (existing) return existing.id;
     const [row] = await tx.query<{ id: string }>(
-      `insert into audit_log (business_id, user_id, action, allowed, detail) values ($1, $2, $3, $4, $5::jsonb) returning id::text`,
-      [entry.businessId, entry.userId, entry.action, entry.allowed, detail],
+      `insert into audit_log (business_id, user_id, action, allowed, detail, requested_by, decided_by, decision)
+       values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) returning id::text`,
+      [entry.businessId, entry.userId, entry.action, entry.allowed, detail, entry.requestedBy ?? null, entry.decided?.by ?? null, entry.decided?.decision ?? null],
     );
     return row!.id;
   });

@@ -7,16 +7,20 @@
 //    which Temporal retries with backoff until the dependency is back;
 //  - bad input (a booking that does not exist, a value the schema rejects, a row a
 //    constraint refuses) throws a non-retryable ApplicationFailure at once: retrying
-//    cannot make it right, and the workflow reports FAILED with the reason.
+//    cannot make it right, and the workflow reports FAILED with the reason;
+//  - a management action whose confirmer no longer holds the role it needs is refused
+//    the same way (type `Forbidden`), with its own audit row.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { Config } from '../config.js';
+import { memberRole } from '../db/members.js';
 import type { OutboundEvent, TopicValues, ValueTopic, WorkflowEvent } from '../events.js';
 import { topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import type { WorkerMetrics } from '../observability/metrics.js';
 import { childSpan, formatTraceparent, parseTraceparent, traceLogFields, TRACEPARENT_HEADER } from '../observability/trace.js';
+import { decisionRight, refusalReason } from './authority.js';
 import { workflowEventIds } from './event-ids.js';
 import type {
   CompleteBookingResult,
@@ -51,6 +55,11 @@ const WEEKDAYS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 /** A business rule refused the request: final, reported to the user. */
 function rejected(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, 'BookingRejected');
+}
+
+/** The person it would run as may not (any longer) do it: final, reported to the user. */
+function forbidden(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'Forbidden');
 }
 
 /** Turns errors that retrying cannot fix into non-retryable failures; leaves the rest to retry. */
@@ -284,14 +293,29 @@ export function createActivities(deps: ActivityDependencies) {
      * Runs a confirmed dashboard action and its audit_log row in one transaction.
      * The audit row carries the workflowId: a retry after a commit whose reply was lost
      * finds it and returns the recorded result instead of acting twice.
+     *
+     * The confirmer's role is read again here, at execution time, and held (`for share`)
+     * until the transaction ends: a member demoted or removed between their "yes" and
+     * this moment is refused (non-retryable `Forbidden`, an allowed = false audit row),
+     * and the workflow reports FAILED with the reason.
      */
     async runManagementAction(raw: ManagementActionInput & { workflowId: string }): Promise<ManagementActionResult> {
       const fields = { workflowId: raw.workflowId, action: raw.action, businessId: raw.businessId, conversationId: raw.conversationId };
       return guard('runManagementAction', fields, async () => {
         const input = validateManagementActionInput(raw);
-        const base = { workflowId: raw.workflowId, conversationId: input.conversationId, causationId: input.causationId, params: input.params };
-        let failure: string | undefined;
+        // Absent on workflows started before requesters were recorded (see ManagementActionInput).
+        const requester = input.requestedBy ?? null;
+        const base = {
+          workflowId: raw.workflowId, conversationId: input.conversationId, causationId: input.causationId, params: input.params,
+          requesterRole: requester?.role ?? null,
+        };
+        let failure: ApplicationFailure | undefined;
         const result = await transaction(pool, async (client) => {
+          const audit = async (allowed: boolean, detail: Record<string, unknown>) => (await client.query<{ id: string }>(
+            `insert into audit_log (business_id, user_id, action, allowed, detail, requested_by, decided_by, decision)
+             values ($1, $2, $3, $4, $5::jsonb, $6, $2, 'confirmed') returning id::text`,
+            [input.businessId, input.userId, input.action, allowed, JSON.stringify({ ...base, ...detail }), requester?.userId ?? null],
+          )).rows[0]!.id;
           // Two attempts of the same workflow (a retry racing a slow first try) run one after the other.
           await client.query(`select pg_advisory_xact_lock(hashtext('x7-management:' || $1::text))`, [raw.workflowId]);
           const done = await client.query<{ id: string; detail: { outcome?: string; result?: ManagementActionResult; error?: string } }>(
@@ -300,17 +324,30 @@ export function createActivities(deps: ActivityDependencies) {
           );
           const previous = done.rows[0];
           if (previous) {
+            if (previous.detail.outcome === 'refused') {
+              failure = forbidden(previous.detail.error ?? 'refused');
+              return undefined;
+            }
             if (previous.detail.outcome === 'failed') {
-              failure = previous.detail.error ?? 'failed';
+              failure = rejected(previous.detail.error ?? 'failed');
               return undefined;
             }
             return { ...previous.detail.result!, auditId: previous.id };
           }
           const business = await client.query<{ accepting_bookings: boolean }>('select accepting_bookings from businesses where id = $1 for update', [input.businessId]);
           if (!business.rows[0]) {
-            failure = `business ${input.businessId} does not exist`;
+            failure = rejected(`business ${input.businessId} does not exist`);
             return undefined;
           }
+          const role = await memberRole(async (sql, params) => (await client.query(sql, params)).rows, input.businessId, input.userId, { lock: true });
+          const right = decisionRight(input.action, requester, { userId: input.userId, role });
+          if (!right.allowed) {
+            const reason = refusalReason(input.action, right, { userId: input.userId, role, businessId: input.businessId }, requester);
+            await audit(false, { outcome: 'refused', error: reason, confirmerRole: role });
+            failure = forbidden(reason);
+            return undefined;
+          }
+          const confirmed = { confirmedAs: right.as, confirmerRole: role };
           await client.query('savepoint action');
           let outcome: { summary: string; reservationWorkflowId: string | null } | { error: string };
           try {
@@ -323,20 +360,14 @@ export function createActivities(deps: ActivityDependencies) {
           if ('error' in outcome) {
             // Undo the action's partial work but keep the transaction for the audit row.
             await client.query('rollback to savepoint action');
-            failure = outcome.error;
-            await client.query(
-              'insert into audit_log (business_id, user_id, action, allowed, detail) values ($1, $2, $3, true, $4::jsonb)',
-              [input.businessId, input.userId, input.action, JSON.stringify({ ...base, outcome: 'failed', error: failure })],
-            );
+            failure = rejected(outcome.error);
+            await audit(true, { ...confirmed, outcome: 'failed', error: outcome.error });
             return undefined;
           }
-          const audit = await client.query<{ id: string }>(
-            'insert into audit_log (business_id, user_id, action, allowed, detail) values ($1, $2, $3, true, $4::jsonb) returning id::text',
-            [input.businessId, input.userId, input.action, JSON.stringify({ ...base, outcome: 'completed', result: outcome })],
-          );
-          return { ...outcome, auditId: audit.rows[0]!.id };
+          const auditId = await audit(true, { ...confirmed, outcome: 'completed', result: outcome });
+          return { ...outcome, auditId };
         });
-        if (failure !== undefined || !result) throw rejected(failure ?? 'the action failed');
+        if (failure !== undefined || !result) throw failure ?? rejected('the action failed');
         logger.info({ ...fields, auditId: result.auditId }, 'management action done');
         return result;
       });

@@ -1,6 +1,7 @@
 // The contracts between the workflow manager (client), the workflows and their
 // activities. Types only: workflows.ts imports this file, and workflow code may hold
 // nothing that is not deterministic, so no values live here.
+import type { Role } from '../db/members.js';
 import type { ChatType, WorkflowStatus, WorkflowType } from '../events.js';
 
 export type WorkflowKind = 'reservation' | 'managementAction' | 'voiceCallback';
@@ -30,9 +31,19 @@ export type ManagementActionName = 'set_hours' | 'pause_bookings' | 'resume_book
 
 export interface ManagementActionInput {
   action: ManagementActionName;
+  /** The business of the pending action (never the confirming message's). */
   businessId: string;
-  /** The staff member who confirmed the action (already authorised by the dashboard flow). */
+  /**
+   * The member who confirmed the action: the requester, or a member with a higher
+   * role (checked by the dashboard flow, and again by the activity before it acts).
+   */
   userId: string;
+  /**
+   * Who asked for it, with the role they held then. Optional because workflows
+   * started before requesters were recorded carry none: their activity checks the
+   * confirmer's role alone and audits the requester as unknown. New starts always set it.
+   */
+  requestedBy?: { userId: string; role: Role } | null;
   /** Per action: see validateManagementParams in validate.ts. */
   params: Record<string, unknown>;
   conversationId: string;

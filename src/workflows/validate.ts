@@ -2,6 +2,7 @@
 // inside the activities (which must not trust what reaches them). Pure: no clock
 // unless passed in, no I/O. A bad input is rejected with the field named, never
 // repaired or defaulted into something the user did not ask for.
+import { isRole, ROLES } from '../db/members.js';
 import type { ChatType } from '../events.js';
 import { InvalidTimeError, isValidTimeZone, parseCallbackTime } from './time.js';
 import type {
@@ -193,9 +194,20 @@ export function validateManagementActionInput(raw: unknown): ManagementActionInp
     conversationId: text(input, 'conversationId'),
     causationId: nullableText(input, 'causationId'),
   };
+  const requestedBy = requester(input.requestedBy);
+  if (requestedBy) result.requestedBy = requestedBy;
   const ct = chatType(input.chatType);
   if (ct) result.chatType = ct;
   return result;
+}
+
+/** requestedBy: absent or null (not recorded), else {userId, role}. */
+function requester(raw: unknown): ManagementActionInput['requestedBy'] {
+  if (raw === undefined || raw === null) return undefined;
+  const value = asRecord(raw, 'requestedBy');
+  const userId = text(value, 'userId', 'requestedBy.userId');
+  if (!isRole(value.role)) throw new InvalidWorkflowInputError('requestedBy.role', `expected one of ${ROLES.join(', ')}`);
+  return { userId, role: value.role };
 }
 
 /** Validates the input of a kind; callbacks before `now` (the caller's cut-off) are rejected. */

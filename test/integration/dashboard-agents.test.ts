@@ -4,14 +4,16 @@
 // the management action workflow, whose activity (run here directly, as the worker
 // would) changes the data and writes the allowed audit row.
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsAgent, helpAgent, managementAgent, managementWorkflowId } from '../../processors/dashboard/agents.js';
 import type { AgentResult, JsonObject, OpenTask } from '../../processors/shared/agent.js';
 import { createLogger } from '../../src/log.js';
 import { createActivities } from '../../src/workflows/activities.js';
 import type { ManagementActionInput } from '../../src/workflows/types.js';
-import { agentRunner } from '../support/agents.js';
+import { agentRunner, type Asked } from '../support/agents.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { insertBusiness } from '../support/workflows.js';
 
 const TABERNA = 'lis-taberna-do-largo';
 
@@ -43,10 +45,11 @@ describe('DASHBOARD agents over the seed data', () => {
     return { workflowId: request.workflowId!, input: request.input as ManagementActionInput };
   };
 
-  /** The state the shared graph keeps between the request and the "yes". */
-  const carried = (result: AgentResult | null): { memory: JsonObject; openTask: OpenTask } => ({
+  /** The state the shared graph keeps between the request and the "yes", in the request's conversation. */
+  const carried = ({ result, input }: Asked): { memory: JsonObject; openTask: OpenTask; conversationId: string } => ({
     memory: result!.memory!,
     openTask: { agent: 'management', ...result!.task! },
+    conversationId: input.message.conversationId,
   });
 
   it('denies a staff member pausing bookings: FORBIDDEN notice and one audit row, also when processed again', async () => {
@@ -136,7 +139,7 @@ describe('DASHBOARD agents over the seed data', () => {
     expect(rows[0].accepting_bookings).toBe(true);
 
     const confirmId = randomUUID();
-    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'yes', eventId: confirmId, ...carried(request.result) });
+    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'yes', eventId: confirmId, ...carried(request) });
     expect(yes.input.understanding.intent).toBe('confirm');
     expect(yes.result?.outcome).toBe('WORKFLOW_STARTED');
     expect(yes.result?.task).toBeNull();
@@ -159,7 +162,7 @@ describe('DASHBOARD agents over the seed data', () => {
     expect(again.result?.text).toMatch(/already paused/);
     const resume = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-bruno', text: 'resume bookings' });
     expect(resume.result?.outcome).toBe('CONFIRMATION_REQUESTED');
-    const resumeYes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-bruno', text: 'confirm', ...carried(resume.result) });
+    const resumeYes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-bruno', text: 'confirm', ...carried(resume) });
     const resumed = workflowInput(resumeYes.result);
     await runAction({ ...resumed.input, workflowId: resumed.workflowId });
     ({ rows } = await db.pool.query('select accepting_bookings from businesses where id = $1', [TABERNA]));
@@ -171,12 +174,12 @@ describe('DASHBOARD agents over the seed data', () => {
     expect(request.result?.outcome).toBe('CONFIRMATION_REQUESTED');
     expect(request.result?.cards?.[0]?.fields.Text).toBe('Fado night moves to Friday');
 
-    const unclear = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'hmm what about the weather', ...carried(request.result) });
+    const unclear = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'hmm what about the weather', ...carried(request) });
     expect(unclear.result?.text).toMatch(/^I'm waiting for your answer: shall I post this announcement/);
     expect(unclear.result?.memory).toBeUndefined(); // unchanged: still pending
     expect(unclear.result?.task).toBeUndefined();
 
-    const no = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'no', ...carried(request.result) });
+    const no = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'no', ...carried(request) });
     expect(no.input.understanding.intent).toBe('reject');
     expect(no.result).toMatchObject({ outcome: 'ANSWERED', memory: {}, task: null });
     expect(no.result?.text).toMatch(/^OK, discarded: I will not post this announcement/);
@@ -193,7 +196,7 @@ describe('DASHBOARD agents over the seed data', () => {
     expect(request.result?.outcome).toBe('CONFIRMATION_REQUESTED');
     await db.pool.query(`update members set role = 'staff' where business_id = $1 and user_id = 'u-ana'`, [business]);
     const confirmId = randomUUID();
-    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: 'u-ana', text: 'yes', eventId: confirmId, ...carried(request.result) });
+    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: 'u-ana', text: 'yes', eventId: confirmId, ...carried(request) });
     expect(yes.result?.outcome).toBe('DENIED');
     expect(yes.result?.workflows).toBeUndefined();
     expect(yes.result).toMatchObject({ memory: {}, task: null });
@@ -205,7 +208,7 @@ describe('DASHBOARD agents over the seed data', () => {
     const asked = new Date('2026-11-25T10:00:00Z');
     const request = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'announce: late', now: asked });
     const yes = await ask(managementAgent, {
-      chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'yes', now: new Date(asked.getTime() + 16 * 60_000), ...carried(request.result),
+      chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'yes', now: new Date(asked.getTime() + 16 * 60_000), ...carried(request),
     });
     expect(yes.result?.outcome).toBe('ANSWERED');
     expect(yes.result?.text).toMatch(/expired/);
@@ -222,7 +225,7 @@ describe('DASHBOARD agents over the seed data', () => {
     const request = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-bruno', text: `cancel booking ${bookingId}` });
     expect(request.result?.outcome).toBe('CONFIRMATION_REQUESTED');
     expect(request.result?.text).toContain(`cancel the confirmed booking ${bookingId} at Taberna do Largo: 4 people`);
-    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-bruno', text: 'yes please', ...carried(request.result) });
+    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-bruno', text: 'yes please', ...carried(request) });
     const { workflowId, input } = workflowInput(yes.result);
     expect(input.params).toEqual({ bookingId });
     const done = await runAction({ ...input, workflowId });
@@ -241,7 +244,7 @@ describe('DASHBOARD agents over the seed data', () => {
     expect(request.input.understanding.intent).toBe('set_hours');
     expect(request.result?.outcome).toBe('CONFIRMATION_REQUESTED');
     expect(request.result?.cards?.[0]?.fields.Tuesday).toBe('12:00–15:00, 19:00–23:00 → closed');
-    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'yes', ...carried(request.result) });
+    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'yes', ...carried(request) });
     const { workflowId, input } = workflowInput(yes.result);
     await runAction({ ...input, workflowId });
     const { rows } = await db.pool.query('select count(*)::int as n from opening_hours where business_id = $1 and weekday = 2', [TABERNA]);
@@ -254,5 +257,158 @@ describe('DASHBOARD agents over the seed data', () => {
     expect(staff.result?.text).not.toContain('opening hours');
     const stranger = await ask(helpAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-nobody', text: 'blah' });
     expect(stranger.result?.outcome).toBe('DENIED');
+  });
+
+  // ---------------------------------------------------------------------------
+  // answers bound to who asked (a dashboard conversation is shared by the members)
+
+  /** A business of the test's own: an owner, a manager and a staff member, each a new user. */
+  const team = async () => {
+    const tag = randomUUID().slice(0, 8);
+    const business = `test-team-${tag}`;
+    const [owner, manager, staff] = ['owner', 'manager', 'staff'].map((r) => `u-${r}-${tag}`) as [string, string, string];
+    await insertBusiness(db.pool, business, owner);
+    for (const [userId, role] of [[manager, 'manager'], [staff, 'staff']]) {
+      await db.pool.query(`insert into users (id, display_name) values ($1, $2)`, [userId, `${role} ${tag}`]);
+      await db.pool.query(`insert into members (business_id, user_id, role) values ($1, $2, $3)`, [business, userId, role]);
+    }
+    return { business, owner, manager, staff };
+  };
+  const setRole = (business: string, userId: string, role: string) =>
+    db.pool.query('update members set role = $3 where business_id = $1 and user_id = $2', [business, userId, role]);
+  const refusal = (run: Promise<unknown>) => run.then(() => null, (error: unknown) => error as ApplicationFailure);
+
+  it('records the requester, their role, the business and the conversation with the pending action, and passes them to the workflow', async () => {
+    const { business, owner, manager } = await team();
+    const request = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: manager, text: 'announce: new menu on Monday' });
+    expect(request.result?.memory?.pending).toMatchObject({
+      action: 'announcement', businessId: business, conversationId: request.input.message.conversationId,
+      requestedBy: { userId: manager, role: 'manager' }, requestEventId: request.input.message.eventId,
+    });
+    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: owner, text: 'yes', ...carried(request) });
+    expect(yes.result?.outcome).toBe('WORKFLOW_STARTED');
+    expect(yes.result?.text).toMatch(/\(asked by manager \w+ \(manager\); confirmed by you as owner\)/);
+    expect(workflowInput(yes.result).input).toMatchObject({ businessId: business, userId: owner, requestedBy: { userId: manager, role: 'manager' } });
+  });
+
+  it("refuses another member's yes or no to someone else's request and keeps it waiting, audited", async () => {
+    const { business, owner, manager, staff } = await team();
+    const request = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: owner, text: 'announce: closed for inventory' });
+    for (const [userId, text] of [[manager, 'yes'], [staff, 'no'], ['u-ana', 'yes']] as const) {
+      const eventId = randomUUID();
+      const answer = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId, text, eventId, ...carried(request) });
+      expect(answer.result?.outcome).toBe('DENIED');
+      expect(answer.result?.notices?.[0]?.code).toBe('FORBIDDEN');
+      expect(answer.result?.text).toMatch(/^Only Owner \(owner\), who asked to post this announcement .* can (confirm|decline) it; you are (manager|staff|not a member of this business)\. It is still waiting for their answer\.$/);
+      expect(answer.result?.workflows).toBeUndefined();
+      expect(answer.result?.memory).toBeUndefined(); // still pending
+      expect(answer.result?.task).toBeUndefined();
+      expect(await auditRows(eventId)).toEqual([expect.objectContaining({ action: 'announcement', allowed: false, user_id: userId })]);
+    }
+    const chatter = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: staff, text: 'hmm what about the weather', ...carried(request) });
+    expect(chatter.result?.text).toMatch(/^I'm waiting for Owner \(owner\) to answer: shall I post this announcement/);
+    expect(chatter.result?.memory).toBeUndefined();
+    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: owner, text: 'yes', ...carried(request) });
+    expect(yes.result?.outcome).toBe('WORKFLOW_STARTED');
+  });
+
+  it("lets a higher role decline a manager's request, audited as declined by the owner", async () => {
+    const { business, owner, manager } = await team();
+    const request = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: manager, text: 'pause bookings' });
+    const eventId = randomUUID();
+    const no = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: owner, text: 'no', eventId, ...carried(request) });
+    expect(no.result).toMatchObject({ outcome: 'ANSWERED', memory: {}, task: null });
+    expect(no.result?.text).toMatch(/^OK, discarded: I will not pause new bookings .* \(manager \w+ \(manager\) asked for it\)\.$/);
+    const rows = (await db.pool.query('select user_id, allowed, requested_by, decided_by, decision, detail from audit_log where detail->>\'eventId\' = $1', [eventId])).rows;
+    expect(rows).toEqual([expect.objectContaining({ user_id: owner, allowed: true, requested_by: manager, decided_by: owner, decision: 'declined' })]);
+    expect(rows[0].detail).toMatchObject({ outcome: 'declined', declinedAs: 'higher_role', role: 'owner', requesterRole: 'manager' });
+  });
+
+  it("replaces a waiting request only for its requester or a higher role; a replacement is audited as declined", async () => {
+    const { business, owner, manager } = await team();
+    const first = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: owner, text: 'announce: first' });
+    const theirs = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: manager, text: 'announce: second', ...carried(first) });
+    expect(theirs.result?.outcome).toBe('DENIED');
+    expect(theirs.result?.text).toMatch(/can replace it with another request; you are manager\. It is still waiting/);
+    expect(theirs.result?.memory).toBeUndefined(); // the owner's request still waits
+
+    const eventId = randomUUID();
+    const own = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: owner, text: 'announce: third', eventId, ...carried(first) });
+    expect(own.result?.outcome).toBe('CONFIRMATION_REQUESTED');
+    expect(own.result?.text).toMatch(/\(This replaces the earlier request to post this announcement for Taberna de Teste: “first”\.\)$/);
+    expect(await auditRows(eventId)).toEqual([expect.objectContaining({ action: 'announcement', allowed: true, user_id: owner })]);
+    const [row] = (await db.pool.query(`select decision, decided_by, requested_by, detail->>'replacedBy' as replaced_by from audit_log where detail->>'eventId' = $1`, [eventId])).rows;
+    expect(row).toEqual({ decision: 'declined', decided_by: owner, requested_by: owner, replaced_by: 'announcement' });
+  });
+
+  it('never runs a pending action kept without its requester, or one of another conversation', async () => {
+    const old = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'announce: from an older processor' });
+    const { requestedBy, conversationId, ...rest } = old.result!.memory!.pending as Record<string, unknown>;
+    // The shape an older processor kept: requestedBy was the user id alone, no conversation.
+    const legacy = { ...carried(old), memory: { pending: { ...rest, requestedBy: (requestedBy as { userId: string }).userId } } as JsonObject };
+    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'yes', ...legacy });
+    expect(yes.result).toMatchObject({ outcome: 'ANSWERED', memory: {}, task: null });
+    expect(yes.result?.text).toMatch(/^I can't tell who asked to post this announcement .*, so I did not run it/);
+    expect(yes.result?.workflows).toBeUndefined();
+
+    const elsewhere = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'yes', ...carried(old), conversationId: `${conversationId as string}-other` });
+    expect(elsewhere.result?.workflows).toBeUndefined();
+    expect(elsewhere.result?.text).toMatch(/so I did not run it/);
+  });
+
+  it('refuses a yes about another business than the pending action', async () => {
+    const request = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-ana', text: 'announce: only at the taberna' });
+    const eventId = randomUUID();
+    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: 'lis-cafe-garrett', userId: 'u-ana', text: 'yes', eventId, ...carried(request) });
+    expect(yes.result?.outcome).toBe('DENIED');
+    expect(yes.result?.notices).toEqual([{ code: 'FORBIDDEN', field: 'businessId', message: 'This confirm is about business lis-cafe-garrett; the pending announcement is for lis-taberna-do-largo.' }]);
+    expect(yes.result?.workflows).toBeUndefined();
+    expect(yes.result?.memory).toBeUndefined();
+    expect(await auditRows(eventId)).toEqual([expect.objectContaining({ business_id: TABERNA, allowed: false, action: 'announcement' })]);
+  });
+
+  it("the activity reads the confirmer's role again and refuses one who lost it, once, audited, changing nothing", async () => {
+    const { business, owner, manager } = await team();
+    const request = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: manager, text: 'pause bookings' });
+    const yes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: manager, text: 'yes', ...carried(request) });
+    const { workflowId, input } = workflowInput(yes.result);
+    await setRole(business, manager, 'staff');
+
+    const failure = await refusal(runAction({ ...input, workflowId }));
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'Forbidden', nonRetryable: true, message: `Pausing bookings needs the manager role or higher; ${manager} is staff now.` });
+    // A retry of the same workflow finds the refusal, and refuses again without a second row.
+    expect(await refusal(runAction({ ...input, workflowId }))).toMatchObject({ type: 'Forbidden', message: failure!.message });
+    const rows = (await db.pool.query('select user_id, allowed, requested_by, decided_by, decision, detail from audit_log where detail->>\'workflowId\' = $1', [workflowId])).rows;
+    expect(rows).toEqual([expect.objectContaining({ user_id: manager, allowed: false, requested_by: manager, decided_by: manager, decision: 'confirmed' })]);
+    expect(rows[0].detail).toMatchObject({ outcome: 'refused', confirmerRole: 'staff', requesterRole: 'manager' });
+    expect((await db.pool.query('select accepting_bookings from businesses where id = $1', [business])).rows[0].accepting_bookings).toBe(true);
+
+    // An owner who confirmed a manager's request and is a manager now no longer outranks the requester.
+    await setRole(business, manager, 'manager');
+    const again = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: manager, text: 'pause bookings' });
+    const ownerYes = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: business, userId: owner, text: 'yes', ...carried(again) });
+    const byOwner = workflowInput(ownerYes.result);
+    await setRole(business, owner, 'manager');
+    expect(await refusal(runAction({ ...byOwner.input, workflowId: byOwner.workflowId }))).toMatchObject({
+      type: 'Forbidden', message: `Only ${manager}, who asked for it, or a member above manager may confirm it; ${owner} is manager now.`,
+    });
+    // Removed from the business altogether.
+    await db.pool.query('delete from members where business_id = $1 and user_id = $2', [business, owner]);
+    expect(await refusal(runAction({ ...byOwner.input, workflowId: `${byOwner.workflowId}-removed` }))).toMatchObject({
+      type: 'Forbidden', message: `Pausing bookings needs the manager role or higher; ${owner} is not a member of ${business} now.`,
+    });
+  });
+
+  it('checks the role alone for a workflow started before requesters were recorded, and audits the requester as unknown', async () => {
+    const { business, owner, staff } = await team();
+    const legacy = { action: 'announcement' as const, businessId: business, params: { text: 'from an old workflow' }, conversationId: 'c-legacy', causationId: randomUUID() };
+    expect(await refusal(runAction({ ...legacy, userId: staff, workflowId: `legacy-${randomUUID()}` }))).toMatchObject({
+      type: 'Forbidden', message: `Posting an announcement needs the manager role or higher; ${staff} is staff now.`,
+    });
+    const workflowId = `legacy-${randomUUID()}`;
+    expect((await runAction({ ...legacy, userId: owner, workflowId })).summary).toBe('Announcement published');
+    const [row] = (await db.pool.query('select requested_by, decided_by, decision, detail from audit_log where detail->>\'workflowId\' = $1', [workflowId])).rows;
+    expect(row).toMatchObject({ requested_by: null, decided_by: owner, decision: 'confirmed', detail: { confirmedAs: 'requester_unknown', requesterRole: null } });
   });
 });

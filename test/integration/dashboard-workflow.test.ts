@@ -3,27 +3,34 @@
 // dev server, an in-process worker runs it, and it changes the data, writes the allowed
 // audit row and reports COMPLETED to the dashboard conversation. A redelivered "yes"
 // starts nothing more.
+//
+// A dashboard conversation is shared by the business's members, so the answer to a
+// pending action is bound to who asked: only the requester, or a member with a
+// strictly higher role, may say "yes" or "no"; a "yes" about another business runs
+// nothing; and the worker reads the confirmer's role again before it acts.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardProcessor } from '../../processors/dashboard/index.js';
-import type { ProcessorDeps } from '../../processors/shared/deps.js';
+import type { ProcessorDeps, WorkflowStarter } from '../../processors/shared/deps.js';
 import { createCodec, type EventCodec } from '../../src/codec/index.js';
 import type { Config } from '../../src/config.js';
-import type { AnalyticsEvent, ChatMessage, OutboundEvent } from '../../src/events.js';
+import type { AnalyticsEvent, ChatMessage, ErrorNotice, OutboundEvent, Reply, WorkflowEvent } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
 import type { ChatProcessor, ProcessorResult } from '../../src/pipeline/processor.js';
 import { WorkflowManager } from '../../src/workflows/manager.js';
 import { createX7Worker, workflowsPath, type X7Worker } from '../../src/workflows/worker.js';
-import { chatDeps } from '../support/chat.js';
+import { chatDeps, processInTurn } from '../support/chat.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, TopicReader, waitUntil } from '../support/pipeline.js';
 import { quietTemporalLogger, terminateRunningWorkflows } from '../support/workflows.js';
 
 const logger = createLogger('test', 'silent');
-const BUSINESS = 'lis-studio-cabelo-chiado';
+const BUSINESS = 'lis-studio-cabelo-chiado'; // u-marta owner, u-bruno manager, u-carla staff
+const OTHER_BUSINESS = 'lis-lisboa-bela-cabeleireiros'; // u-marta owner too
 
 describe('DASHBOARD management action through Temporal', () => {
   let config: Config;
@@ -35,6 +42,7 @@ describe('DASHBOARD management action through Temporal', () => {
   let connection: Connection;
   let client: Client;
   let outbound: TopicReader;
+  let workflowEvents: TopicReader;
   let processor: ChatProcessor;
   let deps: ProcessorDeps;
 
@@ -56,6 +64,7 @@ describe('DASHBOARD management action through Temporal', () => {
     connection = await Connection.connect({ address: config.temporalAddress });
     client = new Client({ connection, namespace: config.temporalNamespace });
     outbound = await TopicReader.open(config, 'chat.outbound');
+    workflowEvents = await TopicReader.open(config, 'chat.workflows');
     deps = chatDeps(db.pool, db.url, manager);
     processor = createDashboardProcessor(deps);
   });
@@ -69,8 +78,47 @@ describe('DASHBOARD management action through Temporal', () => {
     await manager?.close();
     await connection?.close();
     await outbound?.close();
+    await workflowEvents?.close();
     await db?.drop();
   });
+
+  /** A dashboard conversation of its own; each message says who wrote it (members share the conversation). */
+  function dashboard(businessId = BUSINESS, workflows: WorkflowStarter = manager) {
+    const conversationId = `c-${randomUUID().slice(0, 8)}`;
+    const turnDeps = workflows === manager ? deps : chatDeps(db.pool, db.url, workflows);
+    const turn = processInTurn(workflows === manager ? processor : createDashboardProcessor(turnDeps), turnDeps);
+    return async (userId: string, text: string, options: { businessId?: string } = {}) => {
+      const message: ChatMessage = {
+        eventId: randomUUID(), conversationId, chatType: 'DASHBOARD', userId, businessId: options.businessId ?? businessId, text,
+        channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
+      };
+      const { outputs } = await turn(message);
+      const bodies = outputs.filter((o) => o.topic === 'chat.outbound').map((o) => (o.value as OutboundEvent).body);
+      return {
+        message,
+        workflowId: `management-${message.eventId}`,
+        fact: outputs.find((o) => o.topic === 'chat.analytics')!.value as AnalyticsEvent,
+        reply: bodies.find((b): b is Reply => b.type === 'Reply'),
+        notices: bodies.filter((b): b is ErrorNotice => b.type === 'ErrorNotice'),
+      };
+    };
+  }
+
+  const auditOf = async (workflowId: string) =>
+    (await db.pool.query(
+      `select user_id, business_id, action, allowed, requested_by, decided_by, decision, detail from audit_log where detail->>'workflowId' = $1`, [workflowId],
+    )).rows;
+  const auditOfMessage = async (eventId: string) =>
+    (await db.pool.query(
+      `select user_id, business_id, action, allowed, requested_by, decided_by, decision, detail from audit_log where detail->>'eventId' = $1`, [eventId],
+    )).rows;
+  const announcements = async (businessId: string, text: string) =>
+    (await db.pool.query('select created_by from announcements where business_id = $1 and text = $2', [businessId, text])).rows;
+  const waitForAudit = (workflowId: string) =>
+    waitUntil(async () => (await auditOf(workflowId)).length === 1, 30_000, `audit row of ${workflowId}`);
+  const notStarted = async (workflowId: string) => {
+    await expect(client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  };
 
   it("pauses bookings on the owner's yes, once, with its audit row and a COMPLETED update", async () => {
     const conversationId = `c-${randomUUID().slice(0, 8)}`;
@@ -119,5 +167,128 @@ describe('DASHBOARD management action through Temporal', () => {
     expect(eventIds(duplicate)).toEqual(eventIds(first));
     const audits = await db.pool.query(`select count(*)::int as n from audit_log where action = 'pause_bookings' and detail->>'workflowId' = $1`, [workflowId]);
     expect(audits.rows[0].n).toBe(1);
+    // The audit row names who asked and who confirmed: here the same owner.
+    expect(await auditOf(workflowId)).toEqual([expect.objectContaining({ user_id: 'u-marta', requested_by: 'u-marta', decided_by: 'u-marta', decision: 'confirmed' })]);
+  });
+
+  it("refuses a manager's yes to the owner's request and keeps it waiting; the owner's own yes runs it", async () => {
+    const say = dashboard();
+    const text = `Owner's notice ${randomUUID().slice(0, 8)}`;
+    expect((await say('u-marta', `announce: ${text}`)).fact.outcome).toBe('CONFIRMATION_REQUESTED');
+
+    const managerYes = await say('u-bruno', 'yes');
+    expect(managerYes.fact).toMatchObject({ intent: 'confirm', agent: 'management', outcome: 'DENIED' });
+    expect(managerYes.notices).toEqual([expect.objectContaining({ code: 'FORBIDDEN' })]);
+    expect(managerYes.reply?.text).toMatch(/Marta Sousa \(owner\)/);
+    expect(managerYes.reply?.text).toMatch(/still waiting/);
+    await notStarted(managerYes.workflowId);
+    expect(await auditOfMessage(managerYes.message.eventId)).toEqual([
+      expect.objectContaining({ user_id: 'u-bruno', action: 'announcement', allowed: false, requested_by: 'u-marta', decided_by: null, decision: null }),
+    ]);
+
+    const ownerYes = await say('u-marta', 'yes');
+    expect(ownerYes.fact.outcome).toBe('WORKFLOW_STARTED');
+    await waitForAudit(ownerYes.workflowId);
+    expect(await auditOf(ownerYes.workflowId)).toEqual([expect.objectContaining({
+      user_id: 'u-marta', business_id: BUSINESS, allowed: true, requested_by: 'u-marta', decided_by: 'u-marta', decision: 'confirmed',
+      detail: expect.objectContaining({ outcome: 'completed', confirmedAs: 'requester' }),
+    })]);
+    expect(await announcements(BUSINESS, text)).toEqual([{ created_by: 'u-marta' }]);
+  });
+
+  it("runs a manager's request on the owner's yes, audited as asked by the manager and confirmed by the owner", async () => {
+    const say = dashboard();
+    const text = `Manager's notice ${randomUUID().slice(0, 8)}`;
+    expect((await say('u-bruno', `announce: ${text}`)).fact.outcome).toBe('CONFIRMATION_REQUESTED');
+    const ownerYes = await say('u-marta', 'yes');
+    expect(ownerYes.fact.outcome).toBe('WORKFLOW_STARTED');
+    expect(ownerYes.reply?.text).toMatch(/asked by Bruno Matos \(manager\)/);
+    await waitForAudit(ownerYes.workflowId);
+    expect(await auditOf(ownerYes.workflowId)).toEqual([expect.objectContaining({
+      user_id: 'u-marta', allowed: true, requested_by: 'u-bruno', decided_by: 'u-marta', decision: 'confirmed',
+      detail: expect.objectContaining({ confirmedAs: 'higher_role', requesterRole: 'manager', confirmerRole: 'owner' }),
+    })]);
+  });
+
+  it("refuses a staff member's no and keeps the action; the requester's no discards it with an audit row", async () => {
+    const say = dashboard();
+    expect((await say('u-bruno', 'announce: staff meeting moved to Friday')).fact.outcome).toBe('CONFIRMATION_REQUESTED');
+
+    const staffNo = await say('u-carla', 'no');
+    expect(staffNo.fact).toMatchObject({ intent: 'reject', outcome: 'DENIED' });
+    expect(staffNo.notices).toEqual([expect.objectContaining({ code: 'FORBIDDEN' })]);
+    expect(staffNo.reply?.text).toMatch(/still waiting/);
+    expect(await auditOfMessage(staffNo.message.eventId)).toEqual([
+      expect.objectContaining({ user_id: 'u-carla', action: 'announcement', allowed: false, requested_by: 'u-bruno', decision: null }),
+    ]);
+
+    const requesterNo = await say('u-bruno', 'no');
+    expect(requesterNo.fact.outcome).toBe('ANSWERED');
+    expect(requesterNo.reply?.text).toMatch(/^OK, discarded: I will not post this announcement/);
+    expect(await auditOfMessage(requesterNo.message.eventId)).toEqual([expect.objectContaining({
+      user_id: 'u-bruno', business_id: BUSINESS, action: 'announcement', allowed: true, requested_by: 'u-bruno', decided_by: 'u-bruno', decision: 'declined',
+    })]);
+    // Discarded: a later "yes" has nothing to run.
+    const late = await say('u-bruno', 'yes');
+    expect(late.reply?.text).toBe('Nothing is waiting for your confirmation.');
+    await notStarted(late.workflowId);
+  });
+
+  it('runs nothing on a yes that names another business than the pending action', async () => {
+    const say = dashboard();
+    const text = `Only for the studio ${randomUUID().slice(0, 8)}`;
+    expect((await say('u-marta', `announce: ${text}`)).fact.outcome).toBe('CONFIRMATION_REQUESTED');
+
+    const elsewhere = await say('u-marta', 'yes', { businessId: OTHER_BUSINESS });
+    expect(elsewhere.fact.outcome).toBe('DENIED');
+    expect(elsewhere.notices).toEqual([expect.objectContaining({ code: 'FORBIDDEN', field: 'businessId' })]);
+    expect(elsewhere.reply?.text).toContain(OTHER_BUSINESS);
+    await notStarted(elsewhere.workflowId);
+    expect(await announcements(OTHER_BUSINESS, text)).toEqual([]);
+
+    // Still pending, for its own business.
+    const here = await say('u-marta', 'yes');
+    expect(here.fact.outcome).toBe('WORKFLOW_STARTED');
+    await waitForAudit(here.workflowId);
+    expect(await announcements(BUSINESS, text)).toEqual([{ created_by: 'u-marta' }]);
+    expect(await announcements(OTHER_BUSINESS, text)).toEqual([]);
+  });
+
+  it('fails the workflow, audited and with its reason, when the confirmer lost the role before the worker ran it', async () => {
+    const userId = `u-${randomUUID().slice(0, 8)}`;
+    await db.pool.query(`insert into users (id, display_name) values ($1, 'Temporary Manager')`, [userId]);
+    await db.pool.query(`insert into members (business_id, user_id, role) values ($1, $2, 'manager')`, [BUSINESS, userId]);
+    // Between the "yes" and the worker: the manager is made staff just before the start reaches Temporal.
+    const demotingStarter: WorkflowStarter = {
+      startWorkflow: (async (...args: Parameters<WorkflowStarter['startWorkflow']>) => {
+        await db.pool.query(`update members set role = 'staff' where business_id = $1 and user_id = $2`, [BUSINESS, userId]);
+        return manager.startWorkflow(...args);
+      }) as WorkflowStarter['startWorkflow'],
+      cancelWorkflow: (...args) => manager.cancelWorkflow(...args),
+    };
+    const say = dashboard(BUSINESS, demotingStarter);
+    const text = `Never posted ${randomUUID().slice(0, 8)}`;
+    expect((await say(userId, `announce: ${text}`)).fact.outcome).toBe('CONFIRMATION_REQUESTED');
+    const yes = await say(userId, 'yes');
+    expect(yes.fact.outcome).toBe('WORKFLOW_STARTED');
+
+    const failure = await client.workflow.getHandle(yes.workflowId).result().then(() => null, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = ((failure as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause).toMatchObject({ type: 'Forbidden', nonRetryable: true });
+    expect(cause.message).toBe(`Posting an announcement needs the manager role or higher; ${userId} is staff now.`);
+
+    await waitUntil(async () => {
+      const events = await Promise.all(workflowEvents.records
+        .filter((r) => r.key?.toString() === yes.workflowId)
+        .map(async (r) => (await codec.decode('chat.workflows', r.value)).value as WorkflowEvent));
+      return events.some((e) => e.status === 'FAILED' && e.detail === cause.message);
+    }, 30_000, 'FAILED WorkflowEvent with the reason');
+    expect(await auditOf(yes.workflowId)).toEqual([expect.objectContaining({
+      user_id: userId, allowed: false, requested_by: userId, decided_by: userId, decision: 'confirmed',
+      detail: expect.objectContaining({ outcome: 'refused', confirmerRole: 'staff' }),
+    })]);
+    expect(await announcements(BUSINESS, text)).toEqual([]);
   });
 });

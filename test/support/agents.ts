@@ -27,6 +27,8 @@ export interface Ask {
   /** Earlier turns (the current message is appended as the last). */
   turns?: Turn[];
   eventId?: string;
+  /** Default: a new one per call; give the same one to continue a conversation. */
+  conversationId?: string;
 }
 
 export interface Asked {
@@ -43,7 +45,7 @@ export function agentRunner(pool: pg.Pool, databaseUrl: string) {
     const businesses = await db.query<{ id: string; name: string; category: string }>('select id, name, category from businesses order by id');
     const message: ChatMessage = {
       eventId: a.eventId ?? randomUUID(),
-      conversationId: `c-test-${randomUUID().slice(0, 8)}`,
+      conversationId: a.conversationId ?? `c-test-${randomUUID().slice(0, 8)}`,
       chatType: a.chatType,
       userId: a.userId ?? 'u-test',
       businessId,

@@ -56,8 +56,19 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     await pool.end();
     const again = createPool({ databaseUrl: adminUrl() }, { max: 1 });
     try {
-      // FORCE (PG13+) ends sessions a failed test left open.
-      await again.query(`drop database if exists "${name}" with (force)`);
+      // FORCE (PG13+) ends sessions a failed test left open. It cannot end an autovacuum
+      // worker busy in the database (PostgreSQL 15 refuses a non-superuser with 42501,
+      // "must be a member of the role whose process is being terminated"); that worker
+      // finishes within moments on a test database, so try again a few times.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await again.query(`drop database if exists "${name}" with (force)`);
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '42501' || attempt === 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
     } finally {
       await again.end();
     }

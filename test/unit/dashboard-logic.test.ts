@@ -1,11 +1,16 @@
-// The DASHBOARD chat's pure logic: the role policy, periods, and management plans.
+// The DASHBOARD chat's pure logic: the role policy, who may answer a pending action,
+// periods, and management plans.
 import { describe, expect, it } from 'vitest';
-import { announcementText, isExpired, type PendingAction, PENDING_TTL_MS, planAnnouncement, planCancelBooking, planHours, planPauseResume } from '../../processors/dashboard/actions.js';
+import {
+  announcementText, isExpired, type PendingAction, PENDING_TTL_MS, planAnnouncement, planCancelBooking, planHours, planPauseResume, readPending,
+} from '../../processors/dashboard/actions.js';
 import { capabilities } from '../../processors/dashboard/agents.js';
 import { lastDays, localDate, parsePeriod } from '../../processors/dashboard/periods.js';
 import { topQuestionsAnswer, volumeAnswer } from '../../processors/dashboard/metrics.js';
 import { authorize, POLICY, roleAtLeast } from '../../processors/dashboard/policy.js';
 import type { BookingRow, HoursRow } from '../../processors/dashboard/tools.js';
+import { decisionRight, refusalReason } from '../../src/workflows/authority.js';
+import { validateManagementActionInput } from '../../src/workflows/validate.js';
 
 describe('role policy', () => {
   it('orders roles owner > manager > staff', () => {
@@ -49,6 +54,70 @@ describe('role policy', () => {
     expect(capabilities('staff')).toHaveLength(1);
     expect(capabilities('manager')).toHaveLength(4);
     expect(capabilities('owner')).toHaveLength(5);
+  });
+});
+
+describe('who may answer a pending action', () => {
+  const manager = { userId: 'u-bruno', role: 'manager' as const };
+  const owner = { userId: 'u-ana', role: 'owner' as const };
+
+  it.each([
+    // [action, requester, decider, role of the decider now, right]
+    ['announcement', manager, 'u-bruno', 'manager', { allowed: true, as: 'requester' }],
+    ['announcement', manager, 'u-ana', 'owner', { allowed: true, as: 'higher_role' }],
+    ['announcement', manager, 'u-other', 'manager', { allowed: false, why: 'not_requester', required: 'manager' }],
+    ['announcement', manager, 'u-carla', 'staff', { allowed: false, why: 'role_too_low', required: 'manager' }],
+    ['announcement', manager, 'u-diego', null, { allowed: false, why: 'not_member', required: 'manager' }],
+    ['announcement', owner, 'u-bruno', 'manager', { allowed: false, why: 'not_requester', required: 'manager' }],
+    ['announcement', owner, 'u-co-owner', 'owner', { allowed: false, why: 'not_requester', required: 'manager' }],
+    ['set_hours', owner, 'u-ana', 'manager', { allowed: false, why: 'role_too_low', required: 'owner' }],
+    ['pause_bookings', manager, 'u-bruno', 'staff', { allowed: false, why: 'role_too_low', required: 'manager' }],
+    ['pause_bookings', null, 'u-bruno', 'manager', { allowed: true, as: 'requester_unknown' }],
+    ['set_hours', null, 'u-bruno', 'manager', { allowed: false, why: 'role_too_low', required: 'owner' }],
+  ] as const)('%s asked by %o, answered by %s as %s', (action, requester, userId, role, right) => {
+    expect(decisionRight(action, requester, { userId, role })).toEqual(right);
+  });
+
+  it('says why the worker refuses, naming the people', () => {
+    const at = { businessId: 'lis-x' };
+    expect(refusalReason('announcement', { allowed: false, why: 'role_too_low', required: 'manager' }, { ...at, userId: 'u-b', role: 'staff' }, manager))
+      .toBe('Posting an announcement needs the manager role or higher; u-b is staff now.');
+    expect(refusalReason('set_hours', { allowed: false, why: 'not_member', required: 'owner' }, { ...at, userId: 'u-b', role: null }, null))
+      .toBe('Changing opening hours needs the owner role or higher; u-b is not a member of lis-x now.');
+    expect(refusalReason('announcement', { allowed: false, why: 'not_requester', required: 'manager' }, { ...at, userId: 'u-a', role: 'manager' }, manager))
+      .toBe('Only u-bruno, who asked for it, or a member above manager may confirm it; u-a is manager now.');
+  });
+
+  const pending: PendingAction = {
+    action: 'pause_bookings', businessId: 'lis-x', conversationId: 'c-1', params: {}, description: 'pause new bookings for X',
+    requestedBy: manager, requestEventId: 'e-1', requestedAt: 1,
+  };
+
+  it('reads a pending action bound to its requester, business and conversation', () => {
+    expect(readPending({}, 'c-1')).toEqual({ kind: 'none' });
+    expect(readPending({ pending: pending as never }, 'c-1')).toEqual({ kind: 'pending', pending });
+  });
+
+  it('never treats an unbound pending action as runnable', () => {
+    const unbound = { kind: 'unbound', description: 'pause new bookings for X' };
+    // Kept by an older processor: requestedBy was the user id alone, and no conversation.
+    const { conversationId: _, ...older } = { ...pending, requestedBy: 'u-bruno' };
+    expect(readPending({ pending: older as never }, 'c-1')).toEqual(unbound);
+    expect(readPending({ pending: pending as never }, 'c-2')).toEqual(unbound);
+    expect(readPending({ pending: { ...pending, requestedBy: { userId: 'u-bruno', role: 'boss' } } as never }, 'c-1')).toEqual(unbound);
+    expect(readPending({ pending: { ...pending, action: 'delete_everything' } as never }, 'c-1')).toEqual(unbound);
+    expect(readPending({ pending: 'pause' }, 'c-1')).toEqual({ kind: 'unbound', description: 'do what was asked earlier' });
+  });
+
+  it('carries the requester into the workflow input, and rejects a malformed one', () => {
+    const base = { action: 'pause_bookings', businessId: 'lis-x', userId: 'u-ana', params: {}, conversationId: 'c-1', causationId: null };
+    expect(validateManagementActionInput({ ...base, requestedBy: manager }).requestedBy).toEqual(manager);
+    // Absent: a workflow started before requesters were recorded (the activity checks the role alone).
+    expect(validateManagementActionInput(base)).not.toHaveProperty('requestedBy');
+    expect(validateManagementActionInput({ ...base, requestedBy: null })).not.toHaveProperty('requestedBy');
+    expect(() => validateManagementActionInput({ ...base, requestedBy: { userId: 'u-bruno', role: 'boss' } })).toThrow(/requestedBy.role: expected one of staff, manager, owner/);
+    expect(() => validateManagementActionInput({ ...base, requestedBy: { role: 'manager' } })).toThrow(/requestedBy.userId/);
+    expect(() => validateManagementActionInput({ ...base, requestedBy: 'u-bruno' })).toThrow(/requestedBy: expected an object/);
   });
 });
 
