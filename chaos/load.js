@@ -34,7 +34,7 @@ export function makeChaosConversations(count, bookings) {
 export class Load {
   constructor({ config, codec, conversations, ratePerSecond, log }) {
     Object.assign(this, { config, codec, conversations, ratePerSecond, log });
-    this.sent = []; // { eventId, conversationId, resent } in send order
+    this.sent = []; // { eventId, conversationId, resent, at (ms the broker acknowledged it) } in send order
     this.failedSends = 0;
     this.running = false;
   }
@@ -77,7 +77,7 @@ export class Load {
           await sleep(500);
         }
       }
-      this.sent.push({ eventId: message.eventId, conversationId: message.conversationId, resent });
+      this.sent.push({ eventId: message.eventId, conversationId: message.conversationId, resent, at: Date.now() });
       next += interval;
       const wait = next - Date.now();
       if (wait > 0) await sleep(wait);

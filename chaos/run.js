@@ -22,7 +22,7 @@ import { makeChaosConversations, Load } from './load.js';
 import { CommitWatcher, ResumingClient } from './observers.js';
 import { privateStack } from './services.js';
 import { Supervised } from './supervisor.js';
-import { failures, stalls, verify } from './verify.js';
+import { failures, replyWaits, stalls, verify } from './verify.js';
 
 const PROFILES = {
   full: {
@@ -181,6 +181,7 @@ async function main() {
     };
     const verdict = verify(evidence);
     const stall = stalls(kills, watcher.advances, watcher.committed);
+    const waits = replyWaits(load.sent, evidence.outbound, faults);
     const processStats = processes.map((p) => ({ name: p.name, kills: p.kills, unexpectedExits: p.unexpectedExits.length, exits: p.unexpectedExits }));
     const result = {
       profile: profileName, seed, startedAt: new Date(started).toISOString(), seconds: round((Date.now() - started) / 1000),
@@ -188,6 +189,7 @@ async function main() {
       faults: faults.map((f) => ({ ...f, atSecond: round((f.at - started) / 1000) })),
       stalledPartitions: behind.length,
       stall: { longestSeconds: stall.longest, medianSeconds: stall.median, unrecovered: stall.unrecovered, samples: stall.samples },
+      replyWaits: { quiet: waits.quiet, perFault: waits.perFault.map((w) => ({ ...w, atSecond: round((w.at - started) / 1000) })) },
       verdict,
       processes: processStats,
       clients: clients.map((c) => ({ conversationId: c.conversationId, events: c.received.length, reconnects: c.reconnects, historyGaps: c.historyGaps, errors: c.errors })),
@@ -217,14 +219,15 @@ async function readTopic(config, codec, logicalTopic, map) {
   await readToEnd(createKafka(config, 'chaos-read'), topicName(config, logicalTopic), {
     groupPrefix: config.topicPrefix,
     onMessage: async (_partition, message) => {
-      out.push(codec ? map((await codec.decode(logicalTopic, message.value)).value) : map(message));
+      out.push(map(codec ? (await codec.decode(logicalTopic, message.value)).value : null, message));
     },
   });
   return out;
 }
 
-const readOutbound = (config, codec) => readTopic(config, codec, 'chat.outbound', (e) => ({
+const readOutbound = (config, codec) => readTopic(config, codec, 'chat.outbound', (e, record) => ({
   eventId: e.eventId, conversationId: e.conversationId, causationId: e.causationId, kind: e.body.type, status: e.body.status,
+  timestamp: Number(record.timestamp),
 }));
 const readAnalytics = (config, codec) => readTopic(config, codec, 'chat.analytics', (f) => ({ eventId: f.eventId, inboundEventId: f.inboundEventId }));
 const countRecords = async (config) => (await readTopic(config, null, 'chat.inbound.dlq', () => 1)).length;
@@ -252,6 +255,10 @@ function report(r) {
   ]));
   out.push(table('Stall after a processor kill -9 (until each partition it held commits again)', ['longest s', 'median s', 'samples', 'never recovered'], [
     [r.stall.longestSeconds ?? '—', r.stall.medianSeconds ?? '—', r.stall.samples.length, r.stall.unrecovered],
+  ]));
+  out.push(table('Reply wait for messages sent in the 30 s after each fault (send acknowledged → Reply on chat.outbound)', ['at s', 'fault', 'messages', 'longest s', 'median s'], [
+    ...r.replyWaits.perFault.map((w) => [w.atSecond, w.fault, w.messages, round(w.longestSeconds, 2), round(w.medianSeconds, 2)]),
+    ['—', 'no fault within 30 s', r.replyWaits.quiet.messages, round(r.replyWaits.quiet.longestSeconds, 2), round(r.replyWaits.quiet.medianSeconds, 2)],
   ]));
   out.push(table('Processes', ['process', 'kill -9', 'exited on their own'], r.processes.map((p) => [p.name, p.kills, p.unexpectedExits])));
   process.stdout.write(`${out.join('\n')}\n`);

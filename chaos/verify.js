@@ -180,6 +180,27 @@ export function stalls(kills, advances, finalCommitted) {
   };
 }
 
+/**
+ * What users waited for replies around each fault: for the messages sent within
+ * `windowMs` after it, seconds from the send being acknowledged to their Reply being
+ * appended to chat.outbound (the record's timestamp), longest and median. `quiet` is the
+ * same for messages sent away from every fault, for comparison.
+ */
+export function replyWaits(sent, outbound, faults, windowMs = 30_000) {
+  const replyAt = new Map();
+  for (const e of outbound) if (e.kind === 'Reply' && e.causationId && !replyAt.has(e.causationId)) replyAt.set(e.causationId, e.timestamp);
+  const waits = sent.filter((s) => s.at !== undefined && replyAt.has(s.eventId)).map((s) => ({ at: s.at, seconds: (replyAt.get(s.eventId) - s.at) / 1000 }));
+  const summary = (list) => {
+    const sorted = list.map((w) => w.seconds).sort((a, b) => a - b);
+    return { messages: sorted.length, longestSeconds: sorted.at(-1) ?? null, medianSeconds: sorted[Math.floor((sorted.length - 1) / 2)] ?? null };
+  };
+  const near = (w) => faults.some((f) => w.at >= f.at && w.at < f.at + windowMs);
+  return {
+    perFault: faults.map((f) => ({ fault: f.fault, at: f.at, ...summary(waits.filter((w) => w.at >= f.at && w.at < f.at + windowMs)) })),
+    quiet: summary(waits.filter((w) => !near(w))),
+  };
+}
+
 function countBy(items, key) {
   const counts = new Map();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);

@@ -1,7 +1,7 @@
 // The chaos run's verdict must see what it claims to: each kind of damage, made by hand,
 // is counted, and clean evidence passes.
 import { describe, expect, it } from 'vitest';
-import { failures, stalls, verify } from '../../chaos/verify.js';
+import { failures, replyWaits, stalls, verify } from '../../chaos/verify.js';
 
 type Outbound = { eventId: string; conversationId: string; causationId: string | null; kind: string; status?: string };
 
@@ -96,5 +96,19 @@ describe('chaos verdict', () => {
     expect(result).toMatchObject({ longest: 8, median: 6.5, unrecovered: 0 });
     const stuck = stalls(kills, new Map(), new Map([[0, 10], [1, 5], [2, 9]]));
     expect(stuck.unrecovered).toBe(1);
+  });
+
+  it('reports how long replies took for messages sent after each fault, and away from all of them', () => {
+    const sent = [
+      { eventId: 'm1', conversationId: 'c', resent: false, at: 1_000 },
+      { eventId: 'm2', conversationId: 'c', resent: false, at: 50_000 },
+      { eventId: 'm3', conversationId: 'c', resent: false, at: 52_000 },
+      { eventId: 'm4', conversationId: 'c', resent: false, at: 53_000 },
+    ];
+    const reply = (id: string, timestamp: number) => ({ eventId: `${id}-r`, conversationId: 'c', causationId: id, kind: 'Reply', timestamp });
+    const outbound = [reply('m1', 1_050), reply('m2', 58_000), reply('m3', 58_100), reply('m4', 58_200)];
+    const waits = replyWaits(sent, outbound, [{ fault: 'kill -9 processor-a', at: 49_000 }]);
+    expect(waits.perFault).toEqual([{ fault: 'kill -9 processor-a', at: 49_000, messages: 3, longestSeconds: 8, medianSeconds: 6.1 }]);
+    expect(waits.quiet).toEqual({ messages: 1, longestSeconds: 0.05, medianSeconds: 0.05 });
   });
 });
