@@ -172,6 +172,8 @@ export async function startBridge({ prefix, databaseUrl, env = {} }) {
     X7_JWT_SECRET: JWT_SECRET,
     X7_BRIDGE_PORT: String(port),
     X7_BRIDGE_INSTANCE_ID: `bench-${port}`,
+    // Any free port: the bench does not read it, and a bridge of `x7 dev` may hold the default.
+    X7_BRIDGE_METRICS_PORT: '0',
     X7_HISTORY_TTL_MS: String(3_600_000),
     ...env,
   }));

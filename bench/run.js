@@ -890,7 +890,23 @@ async function bridgeBench() {
     await prepareNamespace(config);
     const codec = createCodec(config);
     // Heartbeats stay at their default (30 s): idle connections are pinged as in production.
-    const bridge = await startBridge({ prefix, databaseUrl: db.url, env: { X7_MAX_SUBSCRIPTIONS: '1000' } });
+    // The bench is one address and four users holding up to 10,000 sockets, and the
+    // fan-out's subscribers (one user) all subscribe at once: far past what one real
+    // user or address may do, so the connection limits and the per-user frame budget
+    // are raised for this bridge through their settings.
+    const most = Math.max(...P.connectionSteps, ...P.fanout);
+    const bridge = await startBridge({
+      prefix,
+      databaseUrl: db.url,
+      env: {
+        X7_MAX_SUBSCRIPTIONS: '1000',
+        X7_MAX_CONNECTIONS: String(Math.max(most, 20_000)),
+        X7_MAX_CONNECTIONS_PER_IP: String(most),
+        X7_MAX_CONNECTIONS_PER_USER: String(most),
+        X7_RATE_LIMIT_PER_SEC: '100000',
+        X7_RATE_LIMIT_BURST: '100000',
+      },
+    });
     cleanups.unshift(async () => bridge.stop());
     const pid = bridge.child.pid;
     progress(`bridge: x7 bridge pid ${pid} on port ${bridge.port}; opening idle connections`);

@@ -93,7 +93,7 @@ async function main() {
     const bridgePort = await freePort();
     const bridge = new Supervised('bridge', ['bridge'], {
       ...env, X7_JWT_SECRET: JWT_SECRET, X7_BRIDGE_PORT: String(bridgePort), X7_BRIDGE_INSTANCE_ID: `${prefix}bridge`,
-      X7_HISTORY_TTL_MS: String(3_600_000),
+      X7_HISTORY_TTL_MS: String(3_600_000), X7_BRIDGE_METRICS_PORT: '0',
     }, log);
     processes.push(worker, ...processors, bridge);
     for (const p of processes) p.start();

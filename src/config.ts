@@ -3,6 +3,7 @@
 // Every variable is parsed and checked at start; all problems are collected and
 // reported together, one line per bad value, so an operator fixes them in one go.
 // `.env.example` lists every variable read here, with its default.
+import { isIP } from 'node:net';
 
 export interface Config {
   /** Kafka bootstrap servers. */
@@ -41,11 +42,11 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
    * Port of /healthz, /readyz and /metrics of `x7 processor` and `x7 worker` (the
-   * bridge serves them on its own port). Null: the command's default
+   * bridge has X7_BRIDGE_METRICS_PORT). Null: the command's default
    * (DEFAULT_METRICS_PORTS); 0: any free port (the start log line names it).
    */
   metricsPort: number | null;
-  /** Interface that port listens on. */
+  /** Interface that port (and the bridge's metrics port) listens on. */
   metricsHost: string;
 
   // --- `x7 bridge` (WebSocket bridge); see src/bridge/README.md ---
@@ -76,7 +77,7 @@ export interface Config {
   historyTtlMs: number;
   /** Largest client frame in bytes; larger frames are refused (FRAME_TOO_LARGE). */
   maxFrameBytes: number;
-  /** Token bucket per connection: frames per second refilled, and the burst allowed. */
+  /** Token bucket per user, shared by their connections to one instance: frames per second refilled, and the burst allowed. */
   rateLimitPerSec: number;
   rateLimitBurst: number;
   /** Interval of WebSocket pings; a connection silent for two intervals is closed. */
@@ -85,6 +86,21 @@ export interface Config {
   maxBufferedBytes: number;
   /** Conversations one connection may subscribe to at once. */
   maxSubscriptions: number;
+  /** Bytes queued across all sockets of this instance beyond which the largest backlogs are dropped as slow consumers. */
+  maxBufferedBytesTotal: number;
+  /** Open WebSocket connections this instance accepts (HTTP 503 at the upgrade beyond). */
+  maxConnections: number;
+  /** Open connections of one user on this instance (HTTP 429 beyond). */
+  maxConnectionsPerUser: number;
+  /** Open connections from one client address (an IPv6 /64 counts as one) on this instance (HTTP 429 beyond). */
+  maxConnectionsPerAddress: number;
+  /**
+   * Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed when they
+   * connect; empty: the socket's address is the client's, whatever the header says.
+   */
+  trustedProxies: string[];
+  /** Port of the bridge's /healthz, /readyz (with detail) and /metrics, on metricsHost; 0: any free port. */
+  bridgeMetricsPort: number;
 
   // --- optional LLM for intent classification (src/understanding/llm.ts) ---
   /**
@@ -110,11 +126,14 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Where each process serves /healthz, /readyz and /metrics unless X7_METRICS_PORT says otherwise. */
-export const DEFAULT_METRICS_PORTS = { processor: 9464, worker: 9465 } as const;
+/**
+ * Where each process serves /healthz, /readyz and /metrics unless X7_METRICS_PORT
+ * (processor, worker) or X7_BRIDGE_METRICS_PORT (bridge) says otherwise.
+ */
+export const DEFAULT_METRICS_PORTS = { processor: 9464, worker: 9465, bridge: 9466 } as const;
 
 /** The metrics port of `service`: X7_METRICS_PORT when set, else the service's default. */
-export function metricsPortFor(config: Pick<Config, 'metricsPort'>, service: keyof typeof DEFAULT_METRICS_PORTS): number {
+export function metricsPortFor(config: Pick<Config, 'metricsPort'>, service: 'processor' | 'worker'): number {
   return config.metricsPort ?? DEFAULT_METRICS_PORTS[service];
 }
 
@@ -165,6 +184,12 @@ export function loadConfig(env: Env = process.env): Config {
     heartbeatMs: read.int('X7_HEARTBEAT_MS', 30_000, 100, 3_600_000),
     maxBufferedBytes: read.int('X7_MAX_BUFFERED_BYTES', 4 * 1_048_576, 1_024, 1_073_741_824),
     maxSubscriptions: read.int('X7_MAX_SUBSCRIPTIONS', 100, 1, 100_000),
+    maxBufferedBytesTotal: read.int('X7_MAX_BUFFERED_BYTES_TOTAL', 256 * 1_048_576, 1_024, 64 * 1_073_741_824),
+    maxConnections: read.int('X7_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
+    maxConnectionsPerUser: read.int('X7_MAX_CONNECTIONS_PER_USER', 20, 1, 1_000_000),
+    maxConnectionsPerAddress: read.int('X7_MAX_CONNECTIONS_PER_IP', 1_000, 1, 1_000_000),
+    trustedProxies: read.list('X7_TRUSTED_PROXIES', '', isAddressOrRange, 'IP addresses or CIDR ranges (10.0.0.0/8, fd00::/8) separated by commas', true),
+    bridgeMetricsPort: read.int('X7_BRIDGE_METRICS_PORT', DEFAULT_METRICS_PORTS.bridge, 0, 65535),
     llmBaseUrl: read.optionalUrl('X7_LLM_BASE_URL', ['http:', 'https:']),
     llmApiKey: read.optional('X7_LLM_API_KEY'),
     llmModel: read.optional('X7_LLM_MODEL'),
@@ -182,6 +207,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.devTokens && !isLoopbackHost(config.bridgeHost)) {
     problems.push(`X7_DEV_TOKENS=1 needs the bridge on loopback (X7_BRIDGE_HOST=127.0.0.1, ::1 or localhost), not ${config.bridgeHost}`);
+  }
+  if (config.maxBufferedBytesTotal < config.maxBufferedBytes) {
+    problems.push(`X7_MAX_BUFFERED_BYTES_TOTAL (${config.maxBufferedBytesTotal}) must not be below X7_MAX_BUFFERED_BYTES (${config.maxBufferedBytes}), the bound of one socket`);
   }
   if (config.retryMaxMs < config.retryInitialMs) {
     problems.push(`X7_RETRY_MAX_MS (${config.retryMaxMs}) must not be below X7_RETRY_INITIAL_MS (${config.retryInitialMs})`);
@@ -202,6 +230,15 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** An IPv4 or IPv6 address, or a CIDR range of one (what X7_TRUSTED_PROXIES lists). */
+function isAddressOrRange(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function isHostPort(value: string): boolean {

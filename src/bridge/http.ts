@@ -1,5 +1,6 @@
-// The bridge's plain HTTP side: the chat page, health, metrics, the dev sign-in
-// and the little API the page needs.
+// The bridge's plain HTTP side: the chat page, health, the dev sign-in and the
+// little API the page needs. This is the public port: /readyz answers its status
+// only, and /metrics and the readiness detail are on the metrics port (server.ts).
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
@@ -9,6 +10,7 @@ import { projectPath } from '../paths.js';
 import { isDependencyFailure } from '../pipeline/errors.js';
 import { AuthError, AuthUnavailableError, signToken, type TokenVerifier } from './auth.js';
 import type { Directory } from './directory.js';
+import { isHostServed } from './origin.js';
 import { serveObservability, type Readiness } from '../observability/http.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 
@@ -20,6 +22,8 @@ export interface HttpDeps {
   logger: Logger;
   /** Behind /readyz (the same model as every x7 process). */
   readiness: Readiness;
+  /** Host names the bridge answers to besides IP literals and localhost (origin.ts, DNS rebinding). */
+  servedHosts: ReadonlySet<string>;
 }
 
 const DEV_TOKEN_TTL_SECONDS = 12 * 3600;
@@ -65,8 +69,13 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
 
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://bridge.invalid');
-  // /healthz, /readyz and /metrics: shared with the processor and the worker.
-  if (await serveObservability({ registry: deps.metrics.registry, readiness: deps.readiness }, req, res)) return;
+  // Before any route: a page on a rebound name must not reach /dev/token or the API.
+  if (!isHostServed(req.headers.host, deps.servedHosts)) {
+    deps.metrics.countRejection('host');
+    throw new HttpError(421, 'this bridge does not serve that host name (X7_ALLOWED_ORIGINS lists the names it serves)');
+  }
+  // /healthz and /readyz (status only) for load balancers; the detail is on the metrics port.
+  if (await serveObservability({ registry: null, readiness: deps.readiness, detail: false }, req, res)) return;
   const route = `${req.method} ${url.pathname}`;
   switch (route) {
     case 'GET /api/businesses': {

@@ -16,7 +16,7 @@ export type ErrorCode =
   | 'FORBIDDEN' // not your conversation (or business)
   | 'BAD_FRAME' // not JSON, unknown type, wrong or missing field
   | 'INVALID_EVENT' // the message breaks a rule of ChatMessage (validation.ts)
-  | 'RATE_LIMITED' // over the per-connection frame budget
+  | 'RATE_LIMITED' // over the user's frame budget (shared by their connections)
   | 'FRAME_TOO_LARGE' // a frame over X7_MAX_FRAME_BYTES
   | 'HISTORY_GAP' // `since` is older than the kept history: events in between are gone
   | 'TOO_MANY_SUBSCRIPTIONS'
@@ -249,6 +249,6 @@ export const CLOSE_CODES = {
   tooBig: 1009,
   /** Token expired while connected: reconnect with a fresh one. */
   tokenExpired: 4001,
-  /** Dropped as a slow consumer: reconnect and resume by cursor. */
+  /** Dropped as a slow consumer (its own backlog, or among the largest of the instance's): reconnect and resume by cursor. */
   slowConsumer: 4008,
 } as const;

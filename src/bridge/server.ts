@@ -1,6 +1,6 @@
-// `x7 bridge` put together: HTTP server, WebSocket upgrade with authentication,
-// sessions, heartbeats, the chat.outbound consumer and the inbound producer; and
-// its orderly shutdown.
+// `x7 bridge` put together: HTTP server, WebSocket upgrade (admission.ts decides),
+// sessions and their limits, heartbeats, the chat.outbound consumer and the inbound
+// producer, the metrics port; and its orderly shutdown.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -16,22 +16,27 @@ import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../kafka/client.js';
 import type { Logger } from '../log.js';
 import { createValidator, knownBusinessRule } from '../pipeline/validation.js';
 import { createRedis } from '../state/redis.js';
-import { AuthError, AuthUnavailableError, createTokenVerifier, tokenFromRequest, type Identity } from './auth.js';
+import { Admission, type Refusal } from './admission.js';
+import { createTokenVerifier } from './auth.js';
 import { Authorizer } from './authorization.js';
+import { BufferBudget } from './buffer-budget.js';
+import { TrustedProxies } from './client-address.js';
+import { ConnectionLimits } from './connection-limits.js';
 import { Directory } from './directory.js';
 import { FanOut } from './fanout.js';
 import { ConversationHistory } from './history.js';
 import { createHttpHandler } from './http.js';
 import { InboundPublisher } from './inbound.js';
-import { backgroundProbe, Readiness } from '../observability/http.js';
+import { backgroundProbe, Readiness, startObservabilityServer, type ObservabilityServer } from '../observability/http.js';
 import { BridgeMetrics } from '../observability/metrics.js';
 import { pingPostgres, redisCheck } from '../observability/probes.js';
-import { isOriginAllowed } from './origin.js';
+import { servedHostnames } from './origin.js';
 import { bridgeGroupId, defaultInstanceId, OutboundConsumer } from './outbound-consumer.js';
 import { CLOSE_CODES } from './protocol.js';
+import { SharedBuckets } from './rate-limit.js';
 import { Session } from './session.js';
 
-export const STREAM_PATH = '/v1/stream';
+export { STREAM_PATH } from './admission.js';
 
 /** Problems with the configuration that only the bridge cares about. */
 export function bridgeConfigProblems(config: Config): string[] {
@@ -43,8 +48,8 @@ export function bridgeConfigProblems(config: Config): string[] {
 }
 
 export interface Bridge {
-  /** Listens; resolves to the address once the consumer has started. */
-  start(): Promise<{ host: string; port: number }>;
+  /** Listens; resolves to the address (and the metrics port's) once the consumer has started. */
+  start(): Promise<{ host: string; port: number; metricsPort: number }>;
   /** Closes every socket with 1001, stops consuming, disconnects. */
   stop(): Promise<void>;
 }
@@ -75,9 +80,21 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
   const validator = createValidator({ limits: config, asyncRules: [knownBusinessRule(directory)] });
   const verify = createTokenVerifier(config);
   const sessions = new Set<Session>();
+  const limits = new ConnectionLimits({
+    maxConnections: config.maxConnections, maxPerUser: config.maxConnectionsPerUser, maxPerAddress: config.maxConnectionsPerAddress,
+  });
+  const buckets = new SharedBuckets({ ratePerSec: config.rateLimitPerSec, burst: config.rateLimitBurst });
+  const buffers = new BufferBudget<Session>({ maxBytes: config.maxBufferedBytesTotal, measure: (session) => session.bufferedAmount });
+  const servedHosts = servedHostnames(config.allowedOrigins, config.bridgeHost);
+  const trustedProxies = new TrustedProxies(config.trustedProxies);
   const metrics: BridgeMetrics = new BridgeMetrics({
     connections: () => sessions.size,
     subscriptions: () => fanout.subscriptionCount,
+    bufferedBytes: () => {
+      let total = 0;
+      for (const session of sessions) total += session.bufferedAmount;
+      return total;
+    },
     ready: () => readiness.ready(),
   });
   const consumer = new OutboundConsumer({
@@ -108,51 +125,54 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
     perMessageDeflate: false,
   });
 
-  const server: Server = createServer(createHttpHandler({ config, verify, directory, metrics, logger, readiness }));
+  const server: Server = createServer(createHttpHandler({ config, verify, directory, metrics, logger, readiness, servedHosts }));
+  let metricsServer: ObservabilityServer | undefined;
   server.on('upgrade', (req, socket, head) => {
     // Until ws takes the socket over, a reset while the token is being checked
     // would otherwise be an unhandled 'error' event.
     socket.on('error', () => socket.destroy());
     upgrade(req, socket, head).catch((error: unknown) => {
       logger.error({ err: error }, 'upgrade failed');
-      refuse(socket, 500, 'Internal Server Error', 'internal');
+      refuse(socket, { status: 500, text: 'Internal Server Error', reason: 'internal' });
     });
   });
 
+  const admission = new Admission({
+    verify, limits, trustedProxies, servedHosts, allowedOrigins: config.allowedOrigins, stopping: () => stopping, logger,
+  });
+
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://bridge.invalid').pathname;
-    if (path !== STREAM_PATH) return refuse(socket, 404, 'Not Found', 'path');
-    if (stopping) return refuse(socket, 503, 'Service Unavailable', 'stopping');
-    if (!isOriginAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) return refuse(socket, 403, 'Forbidden', 'origin');
-    const token = tokenFromRequest(req);
-    if (token === null) return refuse(socket, 401, 'Unauthorized', 'no_token');
-    let identity: Identity;
-    try {
-      identity = await verify(token);
-    } catch (error) {
-      if (error instanceof AuthError) {
-        logger.info({ reason: error.message }, 'connection refused: bad token');
-        return refuse(socket, 401, 'Unauthorized', 'bad_token');
-      }
-      if (error instanceof AuthUnavailableError) {
-        logger.warn({ err: error }, 'cannot verify tokens');
-        return refuse(socket, 503, 'Service Unavailable', 'jwks_unavailable');
-      }
-      throw error;
-    }
+    const decision = await admission.decide(req);
+    if (!decision.ok) return refuse(socket, decision.refusal);
+    const { identity, lease } = decision;
+    // The slot is the TCP socket's: freed when it closes, whether the handshake
+    // completes or ws aborts it (a bad Sec-WebSocket-Key) without calling back.
+    if (socket.destroyed) return lease.release();
+    socket.once('close', () => lease.release());
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (stopping) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
       metrics.connectionsOpened.inc();
-      const session = new Session(ws, identity, { config, authorizer, history, fanout, publisher, validator, metrics, logger });
+      const rate = buckets.hold(identity.userId, Date.now());
+      const session = new Session(ws, identity, rate.bucket, { config, authorizer, history, fanout, publisher, validator, metrics, logger, buffers });
       sessions.add(session);
-      ws.on('close', () => sessions.delete(session));
+      ws.on('close', () => {
+        sessions.delete(session);
+        rate.release();
+      });
     });
   }
 
-  function refuse(socket: Duplex, status: number, text: string, reason: string): void {
-    metrics.countRejection(reason);
-    const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
+  function refuse(socket: Duplex, refusal: Refusal): void {
+    metrics.countRejection(refusal.reason);
+    const body = refusal.body ? JSON.stringify(refusal.body) : '';
+    const headers = {
+      Connection: 'close',
+      ...(body ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
+      'Content-Length': String(Buffer.byteLength(body)),
+      ...refusal.headers,
+    };
+    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${refusal.status} ${refusal.text}\r\n${head}\r\n${body}`);
   }
 
   // Heartbeat: ping everyone each interval; who has not answered (pong or any
@@ -186,6 +206,10 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
 
   return {
     async start() {
+      // First, so /healthz answers and /readyz says why while the rest starts. Apart
+      // from the public port (on X7_METRICS_HOST, loopback by default): /metrics, and
+      // /readyz with the detail.
+      metricsServer = await startObservabilityServer({ host: config.metricsHost, port: config.bridgeMetricsPort, registry: metrics.registry, readiness, logger });
       await databaseProbe.start();
       await producer.connect();
       await consumer.start();
@@ -195,8 +219,8 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.bridgePort;
-      logger.info({ host: config.bridgeHost, port, instanceId }, 'bridge listening');
-      return { host: config.bridgeHost, port };
+      logger.info({ host: config.bridgeHost, port, instanceId, metricsPort: metricsServer.port }, `bridge listening; /healthz, /readyz and /metrics on http://${metricsServer.host}:${metricsServer.port}`);
+      return { host: config.bridgeHost, port, metricsPort: metricsServer.port };
     },
 
     async stop() {
@@ -214,6 +238,7 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
       await producer.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'producer disconnect failed'));
       redis.disconnect();
       await pool.end().catch(() => undefined);
+      await metricsServer?.close();
       logger.info('bridge stopped');
     },
   };

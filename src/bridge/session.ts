@@ -2,7 +2,8 @@
 //
 // Every refusal is an `error` frame and the connection stays usable; only three
 // things close it: the token expiring (4001), falling too far behind (4008, slow
-// consumer) and a frame over the hard size cap (1009, by ws itself).
+// consumer: this socket's backlog, or the largest backlogs when the instance's
+// total is over budget) and a frame over the hard size cap (1009, by ws itself).
 //
 // Frames about the same conversation are handled one after the other (a chain
 // per conversation), so "subscribe, then message, then unsubscribe" happen in
@@ -17,6 +18,7 @@ import { isDependencyFailure } from '../pipeline/errors.js';
 import type { Validator } from '../pipeline/validation.js';
 import type { Identity } from './auth.js';
 import type { Authorizer } from './authorization.js';
+import type { BufferBudget } from './buffer-budget.js';
 import { FanOut, Subscription } from './fanout.js';
 import type { ConversationHistory } from './history.js';
 import { chatMessageFromFrame, ClientMessageIdReusedError, type InboundPublisher } from './inbound.js';
@@ -33,11 +35,13 @@ import {
   type MessageFrame,
   type SubscribeFrame,
 } from './protocol.js';
-import { TokenBucket } from './rate-limit.js';
+import type { TokenBucket } from './rate-limit.js';
 
 export interface SessionDeps {
-  config: Pick<Config, 'maxFrameBytes' | 'rateLimitPerSec' | 'rateLimitBurst' | 'maxBufferedBytes' | 'maxSubscriptions'>;
+  config: Pick<Config, 'maxFrameBytes' | 'maxBufferedBytes' | 'maxSubscriptions'>;
   authorizer: Authorizer;
+  /** The instance's bytes queued for clients, across all sessions. */
+  buffers: BufferBudget<Session>;
   history: ConversationHistory;
   fanout: FanOut;
   publisher: InboundPublisher;
@@ -54,16 +58,15 @@ export class Session {
   alive = true;
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly chains = new Map<string, Promise<void>>();
-  private readonly bucket: TokenBucket;
   private readonly logger: Logger;
   private readonly now: () => number;
   private expiryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly ws: WebSocket, readonly identity: Identity, private readonly deps: SessionDeps) {
+  /** `bucket`: the user's frame budget, shared with their other connections (rate-limit.ts). */
+  constructor(private readonly ws: WebSocket, readonly identity: Identity, private readonly bucket: TokenBucket, private readonly deps: SessionDeps) {
     this.now = deps.now ?? Date.now;
     this.logger = deps.logger.child({ userId: identity.userId });
-    this.bucket = new TokenBucket({ ratePerSec: deps.config.rateLimitPerSec, burst: deps.config.rateLimitBurst }, this.now());
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => this.dispose());
@@ -103,30 +106,45 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.expiryTimer);
+    this.deps.buffers.release(this);
     for (const subscription of this.subscriptions.values()) this.deps.fanout.remove(subscription);
     this.subscriptions.clear();
+  }
+
+  /** Bytes queued for this client (ws's send buffer and the socket's). */
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /**
+   * Drops the connection as a slow consumer (4008) instead of buffering without
+   * bound. The client reconnects and resumes from its last cursor, which costs it
+   * nothing. `cause`: this socket's backlog, or the instance's total (buffer-budget.ts).
+   */
+  dropAsSlowConsumer(cause: 'socket' | 'instance'): void {
+    if (this.closed) return;
+    this.deps.metrics.slowConsumersDropped.inc();
+    if (cause === 'instance') this.deps.metrics.bufferBudgetDrops.inc();
+    this.logger.warn({ bufferedAmount: this.ws.bufferedAmount, cause }, 'slow consumer: closing the connection');
+    this.dispose();
+    this.ws.close(CLOSE_CODES.slowConsumer, 'slow consumer: resume from your last cursor');
+    // The close frame queues behind the backlog the client is not reading; do not wait for it.
+    setTimeout(() => this.ws.terminate(), 1_000).unref();
   }
 
   // ---- sending ----------------------------------------------------------
 
   /**
-   * Sends a frame unless the socket has fallen too far behind: then it is
-   * dropped (4008) instead of buffering without bound. The client reconnects and
-   * resumes from its last cursor, which costs it nothing.
+   * Sends a frame unless the socket has fallen too far behind (then it is dropped
+   * as a slow consumer); a send that takes the instance over its buffer budget
+   * drops the largest backlogs, possibly this one.
    */
   private send(frame: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > this.deps.config.maxBufferedBytes) {
-      this.deps.metrics.slowConsumersDropped.inc();
-      this.logger.warn({ bufferedAmount: this.ws.bufferedAmount }, 'slow consumer: closing the connection');
-      this.dispose();
-      this.ws.close(CLOSE_CODES.slowConsumer, 'slow consumer: resume from your last cursor');
-      // The close frame queues behind the backlog the client is not reading; do not wait for it.
-      setTimeout(() => this.ws.terminate(), 1_000).unref();
-      return;
-    }
+    if (this.ws.bufferedAmount > this.deps.config.maxBufferedBytes) return this.dropAsSlowConsumer('socket');
     this.ws.send(frame);
     this.deps.metrics.framesSent.inc();
+    for (const victim of this.deps.buffers.record(this)) victim.dropAsSlowConsumer('instance');
   }
 
   private sendError(code: ErrorCode, message: string, extra: { ref?: string | null; field?: string | null; retryAfterMs?: number } = {}): void {

@@ -3,7 +3,10 @@
 //
 //   /healthz  the process is alive and its event loop answers: 200 while it runs.
 //   /readyz   200 {ready: true, problems: []} when every check passes, else 503 with
-//             one line per problem ("redis: reconnecting", "partition 2 paused: …").
+//             one line per problem ("redis: reconnecting", "partition 2 paused: …"),
+//             never with a host, port or URL (redact.ts). A public port (the bridge's)
+//             answers {ready} and the status only: which dependency fails is for the
+//             metrics port.
 //   /metrics  the process's prom-client registry in the Prometheus text format.
 //
 // Checks are cheap and answer from state the process already keeps (a client's
@@ -13,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log.js';
 import { CONTENT_TYPE } from './metrics.js';
+import { describeFailure, redactAddresses } from './redact.js';
 
 /** A check answers null when fine, else what is wrong (one or more lines). */
 export type ReadinessCheck = () => string | string[] | null | Promise<string | string[] | null>;
@@ -38,7 +42,7 @@ export class Readiness {
         outcome = error instanceof Error ? error.message : String(error);
       }
       if (outcome === null || (Array.isArray(outcome) && outcome.length === 0)) return [];
-      return (Array.isArray(outcome) ? outcome : [outcome]).map((p) => `${name}: ${p}`);
+      return (Array.isArray(outcome) ? outcome : [outcome]).map((p) => redactAddresses(`${name}: ${p}`));
     }));
     return results.flat();
   }
@@ -68,7 +72,7 @@ export function backgroundProbe(ping: () => Promise<unknown>, options: { interva
   let running: Promise<void> | undefined;
   const run = () => {
     running ??= withTimeout(ping(), timeoutMs, `no answer within ${timeoutMs} ms`)
-      .then(() => { problem = null; }, (error: unknown) => { problem = conciseError(error); })
+      .then(() => { problem = null; }, (error: unknown) => { problem = describeFailure(error); })
       .finally(() => { running = undefined; });
     return running;
   };
@@ -88,13 +92,16 @@ export function backgroundProbe(ping: () => Promise<unknown>, options: { interva
 }
 
 export interface ObservabilityRoutes {
-  registry: Registry;
+  /** Served at /metrics; null: no /metrics here (a public port). */
+  registry: Registry | null;
   readiness: Readiness;
+  /** false: /readyz answers the status and {ready} only, without the problems (a public port). Default true. */
+  detail?: boolean;
 }
 
 /**
  * Answers GET /healthz, /readyz and /metrics; false for any other request, which the
- * caller then handles (the bridge serves these next to its own routes).
+ * caller then handles (the bridge serves /healthz and a bare /readyz next to its own routes).
  */
 export async function serveObservability(routes: ObservabilityRoutes, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -105,10 +112,12 @@ export async function serveObservability(routes: ObservabilityRoutes, req: Incom
       return true;
     case '/readyz': {
       const problems = await routes.readiness.problems();
-      json(res, problems.length === 0 ? 200 : 503, { ready: problems.length === 0, problems });
+      const ready = problems.length === 0;
+      json(res, ready ? 200 : 503, routes.detail === false ? { ready } : { ready, problems });
       return true;
     }
     case '/metrics': {
+      if (routes.registry === null) return false;
       const text = await routes.registry.metrics();
       res.writeHead(200, { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : text);
@@ -125,7 +134,7 @@ export interface ObservabilityServer {
   close(): Promise<void>;
 }
 
-/** An HTTP server with only the three routes, for the processor and the worker. */
+/** An HTTP server with only the three routes: the metrics port of the processor, the worker and the bridge. */
 export async function startObservabilityServer(options: ObservabilityRoutes & { host: string; port: number; logger: Logger }): Promise<ObservabilityServer> {
   const { logger } = options;
   const server: Server = createServer((req, res) => {
@@ -161,11 +170,6 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return void res.end();
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
-}
-
-function conciseError(error: unknown): string {
-  const message = error instanceof Error ? error.message || error.name : String(error);
-  return message.split('\n')[0]!.slice(0, 300);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

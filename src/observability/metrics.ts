@@ -221,6 +221,8 @@ export function createWorkerMetrics(registry: Registry = createMetricsRegistry()
 export interface BridgeGauges {
   connections: () => number;
   subscriptions: () => number;
+  /** Bytes queued for clients across all sockets. */
+  bufferedBytes: () => number;
   ready: () => Promise<boolean> | boolean;
 }
 
@@ -237,6 +239,7 @@ export class BridgeMetrics {
   readonly eventsReplayed: Counter;
   readonly errorsSent: Counter<'code'>;
   readonly slowConsumersDropped: Counter;
+  readonly bufferBudgetDrops: Counter;
   readonly dependencyFailures: Counter;
 
   constructor(gauges: BridgeGauges, readonly registry: Registry = createMetricsRegistry()) {
@@ -250,11 +253,15 @@ export class BridgeMetrics {
       collect() { this.set(gauges.connections()); },
     });
     new Gauge({
+      name: 'x7_bridge_buffered_bytes', help: 'Bytes queued for clients across all sockets (bounded by X7_MAX_BUFFERED_BYTES_TOTAL)', registers: [registry],
+      collect() { this.set(gauges.bufferedBytes()); },
+    });
+    new Gauge({
       name: 'x7_bridge_subscriptions', help: 'Conversation subscriptions of open connections', registers: [registry],
       collect() { this.set(gauges.subscriptions()); },
     });
     this.connectionsOpened = counter('x7_bridge_connections_opened_total', 'WebSocket connections accepted');
-    this.connectionsRejected = new Counter({ name: 'x7_bridge_connections_rejected_total', help: 'Upgrade requests refused, by reason', labelNames: ['reason'] as const, registers: [registry] });
+    this.connectionsRejected = new Counter({ name: 'x7_bridge_connections_rejected_total', help: 'Requests and upgrade requests refused, by reason (host, origin, no_token, bad_token, limit_instance, limit_address, limit_user …)', labelNames: ['reason'] as const, registers: [registry] });
     this.framesReceived = counter('x7_bridge_frames_received_total', 'Client frames received');
     this.framesSent = counter('x7_bridge_frames_sent_total', 'Frames sent to clients');
     this.messagesProduced = counter('x7_bridge_messages_produced_total', 'Client messages acknowledged by Kafka');
@@ -264,6 +271,7 @@ export class BridgeMetrics {
     this.eventsReplayed = counter('x7_bridge_events_replayed_total', 'Events sent from history on subscribe');
     this.errorsSent = new Counter({ name: 'x7_bridge_errors_sent_total', help: 'Error frames sent, by code', labelNames: ['code'] as const, registers: [registry] });
     this.slowConsumersDropped = counter('x7_bridge_slow_consumers_dropped_total', 'Connections dropped because they did not keep up (slow consumers)');
+    this.bufferBudgetDrops = counter('x7_bridge_buffer_budget_drops_total', 'Slow consumers dropped because the instance\'s queued bytes passed X7_MAX_BUFFERED_BYTES_TOTAL (also in x7_bridge_slow_consumers_dropped_total)');
     this.dependencyFailures = counter('x7_bridge_dependency_failures_total', 'Calls that failed because a dependency was unavailable');
   }
 

@@ -1,6 +1,7 @@
 // Pings of the dependencies x7 processes report on /readyz. Each one either
-// resolves (the dependency answered) or throws with a short reason; they are run
-// by backgroundProbe (./http.ts), never on the request path.
+// resolves (the dependency answered) or throws; they are run by backgroundProbe
+// (./http.ts), which reports the failure without the dependency's address
+// (redact.ts), never on the request path.
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { ReadinessCheck } from './http.js';
@@ -22,11 +23,11 @@ export async function pingRegistry(registryUrl: string, timeoutMs = PROBE_TIMEOU
   try {
     response = await fetch(`${registryUrl.replace(/\/+$/, '')}/config`, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`${registryUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    // fetch's own message is "fetch failed"; the reason (ECONNREFUSED …) is its cause.
+    throw (error as { cause?: unknown }).cause ?? error;
   }
   await response.body?.cancel();
-  if (response.status >= 500) throw new Error(`${registryUrl}: HTTP ${response.status}`);
+  if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
 }
 
 /** A Temporal connection (client or worker side) answering GetSystemInfo before the deadline. */

@@ -3,10 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCodec, type EventCodec } from '../../src/codec/index.js';
-import type { Config } from '../../src/config.js';
 import type { ChatMessage } from '../../src/events.js';
 import {
+  bridgeNamespace,
   newConversationId,
   outboundEvent,
   produceOutbound,
@@ -14,12 +13,13 @@ import {
   TEST_JWT_SECRET,
   TestSocket,
   tokenFor,
+  type BridgeNamespace,
   type BridgeProcess,
 } from '../support/bridge.js';
 import { runX7, startX7, stopProcess } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { isolatedConfig, isolatedEnv, uniquePrefix } from '../support/isolation.js';
-import { prepareNamespace, TopicReader } from '../support/pipeline.js';
+import { isolatedEnv } from '../support/isolation.js';
+import { TopicReader } from '../support/pipeline.js';
 import { PrivateRedis } from '../support/redis.js';
 
 let db: TestDatabase;
@@ -35,20 +35,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-interface Namespace {
-  prefix: string;
-  config: Config;
-  codec: EventCodec;
-}
-
-async function namespace(name: string): Promise<Namespace> {
-  const prefix = uniquePrefix(name);
-  const config = isolatedConfig(prefix);
-  await prepareNamespace(config);
-  return { prefix, config, codec: createCodec(config) };
-}
-
-async function bridge(ns: Namespace, options: { env?: Record<string, string>; port?: number; instanceId?: string } = {}): Promise<BridgeProcess> {
+async function bridge(ns: BridgeNamespace, options: { env?: Record<string, string>; port?: number; instanceId?: string } = {}): Promise<BridgeProcess> {
   const started = await startBridge({ prefix: ns.prefix, databaseUrl: db.url, ...options });
   cleanup.push(() => started.kill());
   return started;
@@ -75,7 +62,7 @@ describe('x7 bridge', () => {
   });
 
   it('refuses a token older than X7_JWT_MAX_AGE_SECONDS, and refuses to start with dev tokens off loopback', async () => {
-    const ns = await namespace('bridge-maxage');
+    const ns = await bridgeNamespace('bridge-maxage');
     const b = await bridge(ns, { env: { X7_JWT_MAX_AGE_SECONDS: '600' } });
     const now = Math.floor(Date.now() / 1000);
     const old = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('u-diego').setIssuedAt(now - 3600).setExpirationTime(now + 3600)
@@ -91,7 +78,7 @@ describe('x7 bridge', () => {
   });
 
   it('refuses connections without a valid token, and from foreign origins', async () => {
-    const ns = await namespace('bridge-auth');
+    const ns = await bridgeNamespace('bridge-auth');
     const b = await bridge(ns);
     await expect(TestSocket.open(b.ws, null)).rejects.toMatchObject({ status: 401 });
     await expect(TestSocket.open(b.ws, 'not-a-jwt')).rejects.toMatchObject({ status: 401 });
@@ -113,7 +100,7 @@ describe('x7 bridge', () => {
   });
 
   it('refuses other users\' conversations with FORBIDDEN and the socket keeps working', async () => {
-    const ns = await namespace('bridge-forbidden');
+    const ns = await bridgeNamespace('bridge-forbidden');
     const b = await bridge(ns);
     const eva = await socket(b, 'u-eva');
     // Seeded: c-demo-diego-taberna is Diego's; c-demo-ana-dashboard is the dashboard of Taberna do Largo.
@@ -139,7 +126,7 @@ describe('x7 bridge', () => {
   });
 
   it('produces a client message to chat.inbound and acks it with its eventId', async () => {
-    const ns = await namespace('bridge-inbound');
+    const ns = await bridgeNamespace('bridge-inbound');
     const b = await bridge(ns);
     const inbound = await TopicReader.open(ns.config, 'chat.inbound');
     cleanup.push(() => inbound.close());
@@ -185,7 +172,7 @@ describe('x7 bridge', () => {
   });
 
   it('delivers a conversation\'s outbound events to its subscriber, in order', async () => {
-    const ns = await namespace('bridge-order');
+    const ns = await bridgeNamespace('bridge-order');
     const b = await bridge(ns);
     const diego = await socket(b, 'u-diego');
     const conversationId = newConversationId();
@@ -212,7 +199,7 @@ describe('x7 bridge', () => {
   });
 
   it('ends a live dashboard subscription within seconds of the member losing access, with FORBIDDEN', async () => {
-    const ns = await namespace('bridge-revoke');
+    const ns = await bridgeNamespace('bridge-revoke');
     const b = await bridge(ns);
     const business = 'lis-cafe-garrett';
     const userId = `u-temp-${randomUUID().slice(0, 6)}`;
@@ -233,7 +220,7 @@ describe('x7 bridge', () => {
   });
 
   it('serves a conversation from any instance: sent via A, processed, delivered on B', async () => {
-    const ns = await namespace('bridge-scale');
+    const ns = await bridgeNamespace('bridge-scale');
     const [a, b] = await Promise.all([bridge(ns), bridge(ns)]);
     const processor = startX7(['processor'], isolatedEnv(ns.prefix, { DATABASE_URL: db.url }));
     cleanup.push(() => stopProcess(processor));
@@ -259,7 +246,7 @@ describe('x7 bridge', () => {
     ['the same instance id', 'resume', 'resume'],
     ['a new instance id', 'resume-old', 'resume-new'],
   ])('resumes after the bridge was killed and restarted with %s: exactly the missed events, no duplicates', async (_label, firstId, secondId) => {
-    const ns = await namespace('bridge-resume');
+    const ns = await bridgeNamespace('bridge-resume');
     const first = await bridge(ns, { instanceId: firstId });
     const conversationId = newConversationId();
     const client = await socket(first, 'u-diego');
@@ -287,7 +274,7 @@ describe('x7 bridge', () => {
   }, 120_000);
 
   it('answers HISTORY_GAP when the cursor is older than the kept history', async () => {
-    const ns = await namespace('bridge-gap');
+    const ns = await bridgeNamespace('bridge-gap');
     const b = await bridge(ns, { env: { X7_HISTORY_SIZE: '3' } });
     const conversationId = newConversationId();
     const live = await socket(b, 'u-diego');
@@ -310,7 +297,7 @@ describe('x7 bridge', () => {
   });
 
   it('rate-limits a connection with RATE_LIMITED and keeps it open', async () => {
-    const ns = await namespace('bridge-rate');
+    const ns = await bridgeNamespace('bridge-rate');
     const b = await bridge(ns, { env: { X7_RATE_LIMIT_BURST: '5', X7_RATE_LIMIT_PER_SEC: '1' } });
     const client = await socket(b, 'u-diego');
     for (let i = 0; i < 12; i++) client.send({ type: 'ping' });
@@ -326,7 +313,7 @@ describe('x7 bridge', () => {
   });
 
   it('refuses oversized frames: FRAME_TOO_LARGE, and 1009 beyond the hard cap', async () => {
-    const ns = await namespace('bridge-size');
+    const ns = await bridgeNamespace('bridge-size');
     const b = await bridge(ns, { env: { X7_MAX_FRAME_BYTES: '1024' } });
     const client = await socket(b, 'u-diego');
     client.send({ type: 'message', clientMessageId: 'big', conversationId: 'c', chatType: 'GLOBAL', text: 'x'.repeat(2000) });
@@ -338,7 +325,7 @@ describe('x7 bridge', () => {
   });
 
   it('waits out a Redis outage: UNAVAILABLE meanwhile, then delivers what was held back', async () => {
-    const ns = await namespace('bridge-redis-down');
+    const ns = await bridgeNamespace('bridge-redis-down');
     const redis = await PrivateRedis.start();
     cleanup.push(() => redis.stop());
     const b = await bridge(ns, { env: { REDIS_URL: redis.url, X7_RETRY_INITIAL_MS: '100', X7_RETRY_MAX_MS: '500' } });
@@ -364,7 +351,7 @@ describe('x7 bridge', () => {
   }, 120_000);
 
   it('closes connections that stop answering pings', async () => {
-    const ns = await namespace('bridge-heartbeat');
+    const ns = await bridgeNamespace('bridge-heartbeat');
     const b = await bridge(ns, { env: { X7_HEARTBEAT_MS: '300' } });
     const token = await tokenFor('u-diego');
     const silent = await TestSocket.open(b.ws, token, { autoPong: false });
@@ -376,7 +363,7 @@ describe('x7 bridge', () => {
   });
 
   it('closes every connection with 1001 on SIGTERM and exits 0', async () => {
-    const ns = await namespace('bridge-sigterm');
+    const ns = await bridgeNamespace('bridge-sigterm');
     const b = await startBridge({ prefix: ns.prefix, databaseUrl: db.url });
     const client = await socket(b, 'u-diego');
     await client.subscribe(newConversationId());
@@ -386,7 +373,7 @@ describe('x7 bridge', () => {
   });
 
   it('drops a slow consumer (4008) instead of buffering without bound', async () => {
-    const ns = await namespace('bridge-slow');
+    const ns = await bridgeNamespace('bridge-slow');
     const b = await bridge(ns, { env: { X7_MAX_BUFFERED_BYTES: '65536', X7_HISTORY_SIZE: '5' } });
     const client = await socket(b, 'u-diego');
     const conversationId = newConversationId();
@@ -399,7 +386,7 @@ describe('x7 bridge', () => {
     const deadline = Date.now() + 30_000;
     let dropped = 0;
     while (Date.now() < deadline) {
-      const metrics = await (await fetch(`${b.http}/metrics`)).text();
+      const metrics = await (await fetch(`${b.metricsHttp}/metrics`)).text();
       dropped = Number(/x7_bridge_slow_consumers_dropped_total (\d+)/.exec(metrics)?.[1] ?? 0);
       if (dropped > 0) break;
       await sleep(200);

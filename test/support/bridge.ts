@@ -2,15 +2,17 @@
 // WebSocket clients that record every frame, tokens, and outbound events
 // produced as the processor would.
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import WebSocket from 'ws';
 import { signToken } from '../../src/bridge/auth.js';
-import type { EventCodec } from '../../src/codec/index.js';
+import { createCodec, type EventCodec } from '../../src/codec/index.js';
 import type { Config } from '../../src/config.js';
 import type { OutboundBody, OutboundEvent } from '../../src/events.js';
 import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../../src/kafka/client.js';
 import { topicName } from '../../src/kafka/topics.js';
 import { startX7, stopProcess } from './cli.js';
-import { isolatedEnv } from './isolation.js';
+import { isolatedConfig, isolatedEnv, uniquePrefix } from './isolation.js';
+import { prepareNamespace } from './pipeline.js';
 import { freePort } from './ports.js';
 export { freePort };
 
@@ -21,10 +23,27 @@ export function tokenFor(userId: string, ttlSeconds = 600): Promise<string> {
 }
 
 
+/** A test's own topics and subjects (X7_TOPIC_PREFIX), and a codec for them. */
+export interface BridgeNamespace {
+  prefix: string;
+  config: Config;
+  codec: EventCodec;
+}
+
+export async function bridgeNamespace(name: string): Promise<BridgeNamespace> {
+  const prefix = uniquePrefix(name);
+  const config = isolatedConfig(prefix);
+  await prepareNamespace(config);
+  return { prefix, config, codec: createCodec(config) };
+}
+
 export interface BridgeProcess {
   port: number;
+  /** The public port: the page, the API, /healthz and a bare /readyz. */
   http: string;
   ws: string;
+  /** The metrics port: /metrics, /healthz and /readyz with its problems. */
+  metricsHttp: string;
   output(): string;
   /** SIGTERM and wait; resolves to the exit code. */
   stop(): Promise<number | null>;
@@ -44,10 +63,12 @@ export interface BridgeOptions {
 /** Starts `x7 bridge` and waits until /readyz says ready. */
 export async function startBridge(options: BridgeOptions): Promise<BridgeProcess> {
   const port = options.port ?? (await freePort());
+  const metricsPort = await freePort();
   const child = startX7(['bridge'], isolatedEnv(options.prefix, {
     DATABASE_URL: options.databaseUrl,
     X7_JWT_SECRET: TEST_JWT_SECRET,
     X7_BRIDGE_PORT: String(port),
+    X7_BRIDGE_METRICS_PORT: String(metricsPort),
     X7_BRIDGE_INSTANCE_ID: options.instanceId ?? `test-${port}`,
     X7_LOG_LEVEL: 'warn',
     ...options.env,
@@ -56,6 +77,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeProcess
     port,
     http: `http://127.0.0.1:${port}`,
     ws: `ws://127.0.0.1:${port}/v1/stream`,
+    metricsHttp: `http://127.0.0.1:${metricsPort}`,
     output: () => child.output(),
     stop: () => stopProcess(child),
     exited: () => child.exitCode !== null || child.signalCode !== null,
@@ -105,11 +127,21 @@ export class TestSocket {
     ws.on('error', () => undefined);
   }
 
+  /** Connects; a refused upgrade rejects with its `status`, `headers` and JSON `body` (null when it had none). */
   static open(url: string, token: string | null, options: WebSocket.ClientOptions = {}): Promise<TestSocket> {
     const ws = new WebSocket(token ? `${url}?access_token=${encodeURIComponent(token)}` : url, options);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new TestSocket(ws)));
-      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`refused with ${res.statusCode}`), { status: res.statusCode })));
+      ws.once('unexpected-response', (req, res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          req.destroy();
+          const body: unknown = text === '' ? null : JSON.parse(text);
+          reject(Object.assign(new Error(`refused with ${res.statusCode} ${text}`), { status: res.statusCode, headers: res.headers, body }));
+        });
+      });
       ws.once('error', reject);
     });
   }
@@ -183,6 +215,23 @@ export class TestSocket {
   close(): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
   }
+}
+
+/**
+ * An HTTP request with a Host header of the test's choosing (fetch always sends the
+ * URL's): what a browser sends for a page on another name that resolves here.
+ */
+export function requestWithHost(url: string, host: string, options: { method?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: { host, 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
 
 /** An outbound event as the processor would write it; body defaults to a Reply numbered n. */

@@ -42,6 +42,19 @@ describe('bridge configuration', () => {
     expect(text).not.toContain('short-secret');
   });
 
+  it('reads the connection, buffer and metrics-port limits, and refuses a total below one socket\'s bound', () => {
+    expect(loadConfig({})).toMatchObject({
+      maxConnections: 20_000, maxConnectionsPerUser: 20, maxConnectionsPerAddress: 1_000, trustedProxies: [],
+      maxBufferedBytes: 4 * 1_048_576, maxBufferedBytesTotal: 256 * 1_048_576, bridgeMetricsPort: 9466,
+    });
+    expect(loadConfig({
+      X7_MAX_CONNECTIONS: '500', X7_MAX_CONNECTIONS_PER_USER: '3', X7_MAX_CONNECTIONS_PER_IP: '50', X7_MAX_BUFFERED_BYTES_TOTAL: '8388608', X7_BRIDGE_METRICS_PORT: '0',
+    })).toMatchObject({ maxConnections: 500, maxConnectionsPerUser: 3, maxConnectionsPerAddress: 50, maxBufferedBytesTotal: 8_388_608, bridgeMetricsPort: 0 });
+    expect(() => loadConfig({ X7_MAX_BUFFERED_BYTES: '65536', X7_MAX_BUFFERED_BYTES_TOTAL: '4096' }))
+      .toThrow(/X7_MAX_BUFFERED_BYTES_TOTAL \(4096\) must not be below X7_MAX_BUFFERED_BYTES \(65536\)/);
+    expect(() => loadConfig({ X7_MAX_CONNECTIONS_PER_USER: '0' })).toThrow(/X7_MAX_CONNECTIONS_PER_USER/);
+  });
+
   it('caps X7_MAX_TEXT_BYTES at 16 KiB', () => {
     expect(loadConfig({ X7_MAX_TEXT_BYTES: '16384' }).maxTextBytes).toBe(16_384);
     expect(() => loadConfig({ X7_MAX_TEXT_BYTES: '16385' })).toThrow(/X7_MAX_TEXT_BYTES="16385" is not valid: expected a whole number from 1 to 16384/);

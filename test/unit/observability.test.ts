@@ -83,7 +83,7 @@ describe('observability server', () => {
   });
 
   it('renders the bridge and worker families', async () => {
-    const bridge = new BridgeMetrics({ connections: () => 3, subscriptions: () => 5, ready: async () => false }, createMetricsRegistry({ defaultMetrics: false }));
+    const bridge = new BridgeMetrics({ connections: () => 3, subscriptions: () => 5, bufferedBytes: () => 4096, ready: async () => false }, createMetricsRegistry({ defaultMetrics: false }));
     bridge.slowConsumersDropped.inc();
     bridge.framesSent.inc(4);
     bridge.countError('RATE_LIMITED');
@@ -92,6 +92,7 @@ describe('observability server', () => {
     expect(text).toMatch(/^x7_bridge_slow_consumers_dropped_total 1$/m);
     expect(sampleValue(text, 'x7_bridge_connections')).toBe(3);
     expect(sampleValue(text, 'x7_bridge_subscriptions')).toBe(5);
+    expect(sampleValue(text, 'x7_bridge_buffered_bytes')).toBe(4096);
     expect(sampleValue(text, 'x7_bridge_frames_sent_total')).toBe(4);
     expect(sampleValue(text, 'x7_bridge_errors_sent_total', { code: 'RATE_LIMITED' })).toBe(1);
     expect(sampleValue(text, 'x7_bridge_ready')).toBe(0);
