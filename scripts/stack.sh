@@ -352,12 +352,18 @@ down_one() {
     say "$service: not running"
     return 0
   fi
-  # PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast
-  # shutdown (clients are told, transactions roll back, everything committed stays).
-  local signal=TERM; [ "$service" = postgres ] && signal=INT
-  kill -"$signal" "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then say "$service: still running after 30 s, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  # Each service was started with setsid, so its pid leads a process group: wait for
+  # the whole group, and kill the whole group if it must come to that. (As root,
+  # PostgreSQL runs under runuser, which does not pass every signal on.)
+  local target="$pid" signal=TERM
+  if [ "$service" = postgres ]; then
+    # SIGTERM waits for every client to disconnect; SIGINT is the fast shutdown (clients
+    # are told, transactions roll back, everything committed stays). Sent to the postmaster.
+    signal=INT; target="$(head -n 1 "$STACK_DIR/postgres/data/postmaster.pid" 2>/dev/null || echo "$pid")"
+  fi
+  kill -"$signal" "$target" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 -- "-$pid" 2>/dev/null; then say "$service: still running after 30 s, killing"; kill -KILL -- "-$pid" 2>/dev/null || true; fi
   rm -f "$(pidfile "$service")"
   say "$service: stopped (pid $pid)"
 }
