@@ -181,12 +181,12 @@ export function stalls(kills, advances, finalCommitted) {
 }
 
 /**
- * What users waited for replies around each fault: for the messages sent within
- * `windowMs` after it, seconds from the send being acknowledged to their Reply being
- * appended to chat.outbound (the record's timestamp), longest and median. `quiet` is the
- * same for messages sent away from every fault, for comparison.
+ * What users waited for replies around each fault: for the messages sent from the fault
+ * until the next one (at most `windowMs`), seconds from the send being acknowledged to
+ * their Reply being appended to chat.outbound (the record's timestamp), longest and
+ * median. `quiet` is the same for the messages sent before the first fault.
  */
-export function replyWaits(sent, outbound, faults, windowMs = 30_000) {
+export function replyWaits(sent, outbound, faults, windowMs = 60_000) {
   const replyAt = new Map();
   for (const e of outbound) if (e.kind === 'Reply' && e.causationId && !replyAt.has(e.causationId)) replyAt.set(e.causationId, e.timestamp);
   const waits = sent.filter((s) => s.at !== undefined && replyAt.has(s.eventId)).map((s) => ({ at: s.at, seconds: (replyAt.get(s.eventId) - s.at) / 1000 }));
@@ -194,10 +194,14 @@ export function replyWaits(sent, outbound, faults, windowMs = 30_000) {
     const sorted = list.map((w) => w.seconds).sort((a, b) => a - b);
     return { messages: sorted.length, longestSeconds: sorted.at(-1) ?? null, medianSeconds: sorted[Math.floor((sorted.length - 1) / 2)] ?? null };
   };
-  const near = (w) => faults.some((f) => w.at >= f.at && w.at < f.at + windowMs);
+  const ordered = [...faults].sort((a, b) => a.at - b.at);
+  const firstFault = ordered[0]?.at ?? Infinity;
   return {
-    perFault: faults.map((f) => ({ fault: f.fault, at: f.at, ...summary(waits.filter((w) => w.at >= f.at && w.at < f.at + windowMs)) })),
-    quiet: summary(waits.filter((w) => !near(w))),
+    perFault: ordered.map((f, i) => {
+      const until = Math.min(f.at + windowMs, ordered[i + 1]?.at ?? Infinity);
+      return { fault: f.fault, at: f.at, windowSeconds: (until - f.at) / 1000, ...summary(waits.filter((w) => w.at >= f.at && w.at < until)) };
+    }),
+    quiet: summary(waits.filter((w) => w.at < firstFault)),
   };
 }
 

@@ -98,17 +98,21 @@ describe('chaos verdict', () => {
     expect(stuck.unrecovered).toBe(1);
   });
 
-  it('reports how long replies took for messages sent after each fault, and away from all of them', () => {
+  it('reports how long replies took for messages sent after each fault until the next, and before all of them', () => {
     const sent = [
       { eventId: 'm1', conversationId: 'c', resent: false, at: 1_000 },
       { eventId: 'm2', conversationId: 'c', resent: false, at: 50_000 },
       { eventId: 'm3', conversationId: 'c', resent: false, at: 52_000 },
       { eventId: 'm4', conversationId: 'c', resent: false, at: 53_000 },
+      { eventId: 'm5', conversationId: 'c', resent: false, at: 60_000 },
     ];
     const reply = (id: string, timestamp: number) => ({ eventId: `${id}-r`, conversationId: 'c', causationId: id, kind: 'Reply', timestamp });
-    const outbound = [reply('m1', 1_050), reply('m2', 58_000), reply('m3', 58_100), reply('m4', 58_200)];
-    const waits = replyWaits(sent, outbound, [{ fault: 'kill -9 processor-a', at: 49_000 }]);
-    expect(waits.perFault).toEqual([{ fault: 'kill -9 processor-a', at: 49_000, messages: 3, longestSeconds: 8, medianSeconds: 6.1 }]);
+    const outbound = [reply('m1', 1_050), reply('m2', 58_000), reply('m3', 58_100), reply('m4', 58_200), reply('m5', 60_020)];
+    const waits = replyWaits(sent, outbound, [{ fault: 'redis down', at: 59_000 }, { fault: 'kill -9 processor-a', at: 49_000 }]);
+    expect(waits.perFault).toEqual([
+      { fault: 'kill -9 processor-a', at: 49_000, windowSeconds: 10, messages: 3, longestSeconds: 8, medianSeconds: 6.1 },
+      { fault: 'redis down', at: 59_000, windowSeconds: 60, messages: 1, longestSeconds: 0.02, medianSeconds: 0.02 },
+    ]);
     expect(waits.quiet).toEqual({ messages: 1, longestSeconds: 0.05, medianSeconds: 0.05 });
   });
 });
