@@ -78,6 +78,7 @@ export class ResumingClient {
     this.cursor = null;
     this.reconnects = 0;
     this.historyGaps = 0;
+    this.unavailable = 0;
     this.errors = [];
     this.closed = false;
   }
@@ -91,9 +92,10 @@ export class ResumingClient {
     if (this.closed) return;
     const ws = new WebSocket(`${this.url}?access_token=${encodeURIComponent(this.token)}`);
     this.ws = ws;
-    ws.on('open', () => {
-      ws.send(JSON.stringify({ type: 'subscribe', conversationId: this.conversationId, ...(this.cursor ? { since: this.cursor } : {}) }));
-    });
+    const subscribe = () => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'subscribe', conversationId: this.conversationId, ...(this.cursor ? { since: this.cursor } : {}) }));
+    };
+    ws.on('open', subscribe);
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data));
       if (frame.type === 'event' && frame.conversationId === this.conversationId) {
@@ -102,6 +104,8 @@ export class ResumingClient {
         this.lastEventAt = now();
       } else if (frame.type === 'error') {
         if (frame.code === 'HISTORY_GAP') this.historyGaps += 1;
+        // The bridge could not serve the subscription (Redis or PostgreSQL away): ask again, as the protocol says.
+        if (frame.code === 'UNAVAILABLE') { this.unavailable += 1; setTimeout(subscribe, 1_000); }
         if (this.errors.length < 10) this.errors.push(`${frame.code}: ${frame.message}`);
       }
     });

@@ -193,7 +193,7 @@ async function main() {
       replyWaits: { quiet: waits.quiet, perFault: waits.perFault.map((w) => ({ ...w, atSecond: round((w.at - started) / 1000) })) },
       verdict,
       processes: processStats,
-      clients: clients.map((c) => ({ conversationId: c.conversationId, events: c.received.length, reconnects: c.reconnects, historyGaps: c.historyGaps, errors: c.errors })),
+      clients: clients.map((c) => ({ conversationId: c.conversationId, events: c.received.length, reconnects: c.reconnects, unavailable: c.unavailable, historyGaps: c.historyGaps, errors: c.errors })),
     };
     const fails = failures(verdict, behind.length);
     if (stall.unrecovered > 0) fails.push(`${stall.unrecovered} partitions never committed again after a kill`);
