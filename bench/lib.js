@@ -102,7 +102,17 @@ export async function createBenchDatabase() {
     await pool.end().catch(() => undefined);
     const again = createPool({ databaseUrl: adminUrl }, { max: 1 });
     try {
-      await again.query(`drop database if exists "${name}" with (force)`);
+      // An autovacuum worker in the database makes FORCE fail with 42501 for a
+      // non-superuser (as in test/support/database.ts): it is gone within moments.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await again.query(`drop database if exists "${name}" with (force)`);
+          break;
+        } catch (error) {
+          if (error?.code !== '42501' || attempt === 20) throw error;
+          await sleep(250);
+        }
+      }
     } finally {
       await again.end();
     }
