@@ -1,7 +1,7 @@
 // Pure: a summary of dead-lettered records (counts by code and field, a few samples),
 // built one record at a time so any number of records fits in memory.
 import type { IHeaders } from 'kafkajs';
-import { DLQ_HEADERS } from '../pipeline/dlq.js';
+import { DLQ_HEADERS, ORIGINAL_HEADER_PREFIX, sourceHeaderName } from '../pipeline/dlq.js';
 import { keyAsText, lastHeader } from '../kafka/records.js';
 
 export interface DlqSample {
@@ -16,6 +16,11 @@ export interface DlqSample {
   /** The first bytes of the value: text when printable, else hex. */
   valuePreview: string | null;
   valueBytes: number;
+  /**
+   * The headers the record came with under x7.* names (kept in the DLQ as x7.original.*),
+   * by the name it came with; each value previewed like the value.
+   */
+  originalX7Headers: Record<string, string | string[]>;
 }
 
 export interface DlqSummary {
@@ -59,7 +64,19 @@ export function addToSummary(
     failedAt: lastHeader(record.headers, DLQ_HEADERS.failedAt) ?? null,
     valuePreview: record.value === null ? null : preview(record.value),
     valueBytes: record.value?.length ?? 0,
+    originalX7Headers: originalX7Headers(record.headers),
   });
+}
+
+/** A producer's own x7.* headers (x7.original.* in the DLQ), by the names they came with. */
+function originalX7Headers(headers: IHeaders | undefined): Record<string, string | string[]> {
+  const originals: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!name.startsWith(ORIGINAL_HEADER_PREFIX) || value === undefined) continue;
+    const shown = (v: Buffer | string | null) => (v === null ? 'null' : preview(Buffer.from(v)));
+    originals[sourceHeaderName(name)] = Array.isArray(value) ? value.map(shown) : shown(value);
+  }
+  return originals;
 }
 
 /** Text when the bytes are printable UTF-8, otherwise hex; cut to a short prefix. */
@@ -86,6 +103,11 @@ export function formatSummary(topic: string, summary: DlqSummary): string[] {
     const source = s.source.topic ? `${s.source.topic}[${s.source.partition}]@${s.source.offset}` : 'unknown source';
     lines.push(`  [${s.partition}]@${s.offset} key=${JSON.stringify(s.key)} ${s.code}${s.field ? ` (${s.field})` : ''}: ${s.reason}`);
     lines.push(`    from ${source}${s.failedAt ? ` at ${s.failedAt}` : ''}; value (${s.valueBytes} bytes): ${s.valuePreview ?? 'null'}`);
+    const originals = Object.entries(s.originalX7Headers);
+    if (originals.length > 0) {
+      const shown = originals.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(', ');
+      lines.push(`    came with its own x7.* headers (kept as ${ORIGINAL_HEADER_PREFIX}*): ${shown}`);
+    }
   }
   return lines;
 }

@@ -1,19 +1,21 @@
 // The one place a kafkajs client is made: brokers and client id from the
 // configuration, kafkajs's own log lines as pino JSON (src/log.ts).
 //
-// Producers must be created with `createPartitioner: Partitioners.DefaultPartitioner`
-// (re-exported below as JAVA_COMPATIBLE_PARTITIONER): it hashes keys with murmur2
-// like Java's default partitioner, so a conversationId lands on the same partition
-// whichever client wrote it; naming it also silences kafkajs's partitioner warning.
+// Producers must be created with `createPartitioner: JAVA_COMPATIBLE_PARTITIONER`
+// (partitioner.ts): it hashes keys with murmur2 like Java's default partitioner, so a
+// conversationId lands on the same partition whichever client wrote it; naming it also
+// silences kafkajs's partitioner warning.
 import kafkajs, { type Kafka as KafkaClient, type LogEntry, type logCreator } from 'kafkajs';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
+import { createJavaCompatiblePartitioner } from './partitioner.js';
 
 // kafkajs is CommonJS without named exports Node can see: take them from the default.
-const { Kafka, logLevel: KafkaLogLevel, Partitioners } = kafkajs;
+const { Kafka, logLevel: KafkaLogLevel } = kafkajs;
 type KafkaLogLevel = kafkajs.logLevel;
 
-export const JAVA_COMPATIBLE_PARTITIONER = Partitioners.DefaultPartitioner;
+/** kafkajs's DefaultPartitioner's partitions, in time linear in the key (partitioner.ts says why). */
+export const JAVA_COMPATIBLE_PARTITIONER = createJavaCompatiblePartitioner;
 
 /**
  * Consumer group timing of every long-lived x7 consumer (processor, bridge). kafkajs's

@@ -78,7 +78,8 @@ export function continueOrStart(traceparent: string | Buffer | null | undefined,
 export function traceparentFromHeaders(headers: IHeaders | undefined): string | null {
   const raw = headers?.[TRACEPARENT_HEADER];
   const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  if (value === undefined) return null;
+  // A header without a value (null, which Java producers can write) carries no trace.
+  if (value === undefined || value === null) return null;
   return typeof value === 'string' ? value : value.toString('latin1');
 }
 

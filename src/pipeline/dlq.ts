@@ -1,8 +1,11 @@
 // Building the dead-letter record for a rejected inbound event.
 //
-// The DLQ keeps the event exactly as it came (key, value and headers, byte for
-// byte) so `x7 dlq replay` can send it again unchanged once the cause is fixed;
-// the reason and the source coordinates travel in x7.* headers next to it.
+// The DLQ keeps the event as it came (key, value and header values, byte for byte)
+// so it can be sent again unchanged once the cause is fixed; the reason and the
+// source coordinates travel in x7.* headers next to it. The x7.* names are ours
+// alone: a header the event came with under an x7.* name (a producer's own, or the
+// reason of an earlier rejection of a replayed record) is kept as x7.original.*, so
+// a consumer of the DLQ can trust every x7.error.* and x7.source.* header it reads.
 import type { IHeaders } from 'kafkajs';
 import type { Rejection } from './rejection.js';
 
@@ -32,19 +35,55 @@ export interface DlqRecord {
   headers: IHeaders;
 }
 
+/** The prefix of the headers x7-stream writes. */
+export const X7_HEADER_PREFIX = 'x7.';
+/** Where a header the record came with under an x7.* name goes in the DLQ copy. */
+export const ORIGINAL_HEADER_PREFIX = 'x7.original.';
+
 /**
- * The DLQ record for `source` rejected with `rejection` at `failedAt`.
- *
- * A header the source already had under one of our names (an event that was
- * dead-lettered, replayed and rejected again) is kept, and ours is appended after
- * it: the last value of a header is the current reason.
+ * The name a header of the rejected record gets in its DLQ copy: `x7.<rest>` becomes
+ * `x7.original.<rest>` (so `x7.original.x` becomes `x7.original.original.x`: one
+ * level per rejection, and no two names meet), any other name stays as it is.
+ */
+export function dlqCopyHeaderName(name: string): string {
+  return name.startsWith(X7_HEADER_PREFIX) ? `${ORIGINAL_HEADER_PREFIX}${name.slice(X7_HEADER_PREFIX.length)}` : name;
+}
+
+/** The name a header had on the rejected record, from its name in the DLQ copy (the inverse of dlqCopyHeaderName). */
+export function sourceHeaderName(dlqName: string): string {
+  return dlqName.startsWith(ORIGINAL_HEADER_PREFIX) ? `${X7_HEADER_PREFIX}${dlqName.slice(ORIGINAL_HEADER_PREFIX.length)}` : dlqName;
+}
+
+/**
+ * The values of one header as read from the wire, in a form kafkajs can write. Anything
+ * kafkajs cannot write would fail the DLQ transaction, and the partition with it, on
+ * every retry:
+ *  - A header without a value arrives as null (Kafka allows it, Java producers write
+ *    it), but kafkajs's size computation throws on null (tulios/kafkajs#1789): it is
+ *    copied with an empty value.
+ *  - kafkajs collects headers into a plain object with `obj[name] === undefined ? value
+ *    : [obj[name], value]`, so a header named after a member of Object.prototype
+ *    ("__proto__", "constructor", "toString" …) arrives as [that member, value]. Only
+ *    Buffers (and null) come from the wire: the member is left out.
+ */
+function wireValues(value: IHeaders[string] | null): Buffer | string | (Buffer | string)[] | undefined {
+  const values = (Array.isArray(value) ? value : [value]).flatMap((v: unknown) =>
+    v === null ? [Buffer.alloc(0)] : Buffer.isBuffer(v) || typeof v === 'string' ? [v] : []);
+  return values.length <= 1 ? values[0] : values;
+}
+
+/**
+ * The DLQ record for `source` rejected with `rejection` at `failedAt`: the source's
+ * headers in their order, those named x7.* renamed x7.original.* (values byte for
+ * byte, a null value empty), then ours, each once.
  */
 export function buildDlqRecord(source: SourceRecord, rejection: Rejection, failedAt: Date): DlqRecord {
   // No prototype: a producer's header named "__proto__" is a header like any other,
   // not the object's prototype (an assignment to it on a plain object is lost).
   const headers: IHeaders = Object.create(null) as IHeaders;
   for (const [name, value] of Object.entries(source.headers ?? {})) {
-    if (value !== undefined) headers[name] = value;
+    const values = wireValues(value);
+    if (values !== undefined) headers[dlqCopyHeaderName(name)] = values;
   }
   const reason: Record<string, string> = {
     [DLQ_HEADERS.code]: rejection.code,
@@ -55,10 +94,7 @@ export function buildDlqRecord(source: SourceRecord, rejection: Rejection, faile
     [DLQ_HEADERS.sourceOffset]: source.offset,
     [DLQ_HEADERS.failedAt]: failedAt.toISOString(),
   };
-  for (const [name, text] of Object.entries(reason)) {
-    const value = Buffer.from(text, 'utf8');
-    const existing = headers[name];
-    headers[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-  }
+  // No source header is left under one of these names: each is set once, here.
+  for (const [name, text] of Object.entries(reason)) headers[name] = Buffer.from(text, 'utf8');
   return { key: source.key, value: source.value, headers };
 }

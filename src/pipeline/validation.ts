@@ -5,7 +5,9 @@
 // limits and the current time, and name the first field that is wrong. Checks that
 // need a dependency (is this business known?) are async hooks, so that the
 // dependency's outage surfaces as an error to retry, not as a rejection.
+import type { Role } from '../db/members.js';
 import type { ChatMessage } from '../events.js';
+import { mayHandle } from '../handoffs/policy.js';
 import type { Rejection } from './rejection.js';
 
 export interface ValidationLimits {
@@ -58,14 +60,24 @@ function idProblem(field: string, value: string): string | null {
   return null;
 }
 
+/** Why `value` is not a usable id (empty, too long, not storable), or null. */
+function idRejection(field: string, value: string): Rejection | null {
+  if (value.trim() === '') return invalid(field, `${field} must not be empty`);
+  if (value.length > MAX_ID_LENGTH) return invalid(field, `${field} is ${value.length} characters long; at most ${MAX_ID_LENGTH} are allowed`);
+  const problem = idProblem(field, value);
+  return problem ? invalid(field, problem) : null;
+}
+
+/**
+ * Whether `value` passes the rules of an id such as conversationId: what may be looked
+ * up in a store (PostgreSQL refuses a NUL in a query parameter outright).
+ */
+export function isWellFormedId(value: string): boolean {
+  return idRejection('id', value) === null;
+}
+
 function boundedId(field: 'conversationId' | 'userId'): Rule {
-  return (m) => {
-    const value = m[field];
-    if (value.trim() === '') return invalid(field, `${field} must not be empty`);
-    if (value.length > MAX_ID_LENGTH) return invalid(field, `${field} is ${value.length} characters long; at most ${MAX_ID_LENGTH} are allowed`);
-    const problem = idProblem(field, value);
-    return problem ? invalid(field, problem) : null;
-  };
+  return (m) => idRejection(field, m[field]);
 }
 
 const businessIdPerChatType: Rule = (m) => {
@@ -113,6 +125,13 @@ const sentAtSane: Rule = (m, limits, nowMs) => {
   return null;
 };
 
+// A person answers a customer only in a DEDICATED conversation handed off to them;
+// a dashboard has no customer and GLOBAL no business.
+const staffOnlyInDedicated: Rule = (m) =>
+  m.senderRole === 'STAFF' && m.chatType !== 'DEDICATED'
+    ? invalid('senderRole', `senderRole STAFF is a member answering a handed-off DEDICATED conversation; a ${m.chatType} message cannot be one`)
+    : null;
+
 /** The rules every chat message must pass, in the order their fields are reported. */
 export const CHAT_MESSAGE_RULES: readonly Rule[] = [
   eventIdIsUuid,
@@ -123,6 +142,7 @@ export const CHAT_MESSAGE_RULES: readonly Rule[] = [
   localeIsLanguageTag,
   locationInRange,
   sentAtSane,
+  staffOnlyInDedicated,
 ];
 
 /** Runs the synchronous rules; the first failure wins. */
@@ -146,6 +166,33 @@ export function knownBusinessRule(directory: BusinessDirectory): AsyncRule {
     return (await directory.hasBusiness(m.businessId))
       ? null
       : invalid('businessId', `business ${JSON.stringify(clip(m.businessId))} is not known`);
+  };
+}
+
+/** Where the STAFF-sender rule looks (PostgreSQL: members and handoffs). */
+export interface StaffDirectory {
+  /** The user's role in the business (null: not a member), and whether the conversation has an open hand-off to it. */
+  staffAccess(userId: string, businessId: string, conversationId: string): Promise<{ role: Role | null; handoffOpen: boolean }>;
+}
+
+/**
+ * A STAFF message (a person answering a handed-off conversation) must come from a
+ * member of the business whose role may answer hand-offs (src/handoffs/policy.ts),
+ * into a conversation whose hand-off to that business is open. The bridge only lets
+ * such members write as STAFF; this holds every other producer to the same rule.
+ */
+export function staffSenderRule(directory: StaffDirectory): AsyncRule {
+  return async (m) => {
+    if (m.senderRole !== 'STAFF' || m.businessId === null) return null;
+    const { role, handoffOpen } = await directory.staffAccess(m.userId, m.businessId, m.conversationId);
+    if (!mayHandle('answer_handoff', role)) {
+      const who = role === null ? `is not a member of business ${clip(m.businessId)}` : `is ${role} of business ${clip(m.businessId)}`;
+      return invalid('senderRole', `senderRole STAFF: user ${JSON.stringify(clip(m.userId))} ${who}; only its members who may answer hand-offs can write as staff`);
+    }
+    if (!handoffOpen) {
+      return invalid('senderRole', `senderRole STAFF: conversation ${JSON.stringify(clip(m.conversationId))} has no open hand-off to business ${clip(m.businessId)}`);
+    }
+    return null;
   };
 }
 

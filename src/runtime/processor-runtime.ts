@@ -17,7 +17,7 @@ import { loadTopics, maxRecordBytes, topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import { countsOf, createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics, type RuntimeCounts } from '../observability/metrics.js';
 import { ProcessorRegistry, systemClock, type ChatProcessor, type Clock, type CommitParticipant } from '../pipeline/processor.js';
-import { createValidator, type AsyncRule } from '../pipeline/validation.js';
+import { createValidator, isWellFormedId, type AsyncRule } from '../pipeline/validation.js';
 import { createPartitionProducers, type PartitionProducers } from './partition-producers.js';
 import { PartitionGate } from './partition-gate.js';
 import { createRecordHandler, type RecordHandler } from './record-handler.js';
@@ -128,7 +128,9 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
       }
 
       // The batch's conversations in one read, not one per record (keys are conversationIds).
-      const keys = batch.messages.flatMap((m) => (m.key ? [m.key.toString()] : []));
+      // A key no conversationId could be (a NUL in it, say) names no stored conversation,
+      // and PostgreSQL would refuse the whole read, for ever: its record is judged alone.
+      const keys = batch.messages.flatMap((m) => { const key = m.key?.toString(); return key && isWellFormedId(key) ? [key] : []; });
       for (const participant of options.participants ?? []) await participant.prefetch?.(partition, keys);
 
       let run: Processed[] = [];

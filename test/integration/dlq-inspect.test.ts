@@ -7,11 +7,12 @@ import { runX7 } from '../support/cli.js';
 import { isolatedConfig, isolatedEnv, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace } from '../support/pipeline.js';
 
-function dlqRecord(key: string, code: string, field: string, sourceOffset: number, value: Buffer) {
+function dlqRecord(key: string, code: string, field: string, sourceOffset: number, value: Buffer, producerHeaders: Record<string, string> = {}) {
   return {
     key,
     value,
     headers: {
+      ...producerHeaders,
       'x7.error.code': code,
       'x7.error.message': `${code} on ${field || 'the record'}`,
       'x7.error.field': field,
@@ -45,7 +46,10 @@ describe('x7 dlq inspect', () => {
         topic,
         messages: [
           dlqRecord('c-1', 'DECODE_ERROR', '', 10, Buffer.from([0, 0, 0, 0, 1, 0xff])),
-          dlqRecord('c-2', 'INVALID_EVENT', 'businessId', 11, Buffer.from('plain text value')),
+          // Its producer sent headers under our names: the processor kept them as x7.original.*.
+          dlqRecord('c-2', 'INVALID_EVENT', 'businessId', 11, Buffer.from('plain text value'), {
+            'x7.original.error.reason': 'forged by its producer', 'x7.original.error.code': 'ALL_GOOD', 'x-app': 'web',
+          }),
           dlqRecord('c-3', 'INVALID_EVENT', 'businessId', 12, Buffer.from('another')),
         ],
       });
@@ -72,6 +76,8 @@ describe('x7 dlq inspect', () => {
       reason: 'INVALID_EVENT on businessId',
       source: { topic: 'chat.inbound', partition: 3, offset: '11' },
       valuePreview: 'plain text value',
+      // Shown apart from the reason, by the names the record came with.
+      originalX7Headers: { 'x7.error.reason': 'forged by its producer', 'x7.error.code': 'ALL_GOOD' },
     });
     expect(report.samples.find((s: { key: string }) => s.key === 'c-1').valuePreview).toBe('hex:0000000001ff');
   });
