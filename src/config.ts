@@ -105,8 +105,8 @@ export interface Config {
   // --- optional LLM for intent classification (src/understanding/llm.ts) ---
   /**
    * OpenAI-compatible API base (e.g. https://api.openai.com/v1); null: the
-   * deterministic rules decide. Set: the LLM decides, and its failure is a
-   * dependency failure, never a silent fall-back to the rules.
+   * deterministic rules alone. Set: the LLM classifies what the rules are unsure
+   * of, and its failure is a dependency failure, never a silent fall-back to the rules.
    */
   llmBaseUrl: string | null;
   /** Bearer token for the endpoint; null for a local server that wants none. */
@@ -115,6 +115,10 @@ export interface Config {
   llmModel: string | null;
   /** Longest wait for one LLM answer, in milliseconds. */
   llmTimeoutMs: number;
+  /** LLM requests one processor has in flight at once; more wait their turn. */
+  llmMaxConcurrency: number;
+  /** The LLM is asked when the rules find no intent or one with a confidence below this (0–1). */
+  llmBelowConfidence: number;
 }
 
 export class ConfigError extends Error {
@@ -194,6 +198,8 @@ export function loadConfig(env: Env = process.env): Config {
     llmApiKey: read.optional('X7_LLM_API_KEY'),
     llmModel: read.optional('X7_LLM_MODEL'),
     llmTimeoutMs: read.int('X7_LLM_TIMEOUT_MS', 10_000, 100, 120_000),
+    llmMaxConcurrency: read.int('X7_LLM_MAX_CONCURRENCY', 4, 1, 256),
+    llmBelowConfidence: read.fraction('X7_LLM_BELOW_CONFIDENCE', 0.5),
   };
   if ((config.llmBaseUrl === null) !== (config.llmModel === null)) {
     problems.push('X7_LLM_BASE_URL and X7_LLM_MODEL go together: set both to classify intents with an LLM, or neither');
@@ -289,6 +295,17 @@ class EnvReader {
     const parsed = Number(value);
     if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
       this.problems.push(`${name}=${JSON.stringify(value)} is not valid: expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  /** A number from 0 to 1 (a confidence). */
+  fraction(name: string, fallback: number): number {
+    const value = this.raw(name, String(fallback));
+    const parsed = Number(value);
+    if (!/^(?:0|1|0?\.\d+|[01]\.0*)$/.test(value) || parsed < 0 || parsed > 1) {
+      this.problems.push(`${name}=${JSON.stringify(value)} is not valid: expected a number from 0 to 1`);
       return fallback;
     }
     return parsed;

@@ -13,6 +13,12 @@ export const CHAT_TYPES: readonly ChatType[] = ['DEDICATED', 'DASHBOARD', 'GLOBA
 export type Channel = 'WEB' | 'MOBILE' | 'VOICE' | 'SMS';
 export const CHANNELS: readonly Channel[] = ['WEB', 'MOBILE', 'VOICE', 'SMS'];
 
+/**
+ * As whom a ChatMessage's user wrote: USER, the conversation's own user; STAFF, a
+ * member answering a DEDICATED conversation handed off to a person (schemas/ChatMessage.avsc).
+ */
+export type SenderRole = 'USER' | 'STAFF';
+
 export interface GeoPoint {
   lat: number;
   lon: number;
@@ -31,6 +37,8 @@ export interface ChatMessage {
   location: GeoPoint | null;
   sentAt: Date;
   clientMessageId: string | null;
+  /** Null: a producer that predates the field (processed as USER). */
+  senderRole: SenderRole | null;
 }
 
 export type ProcessingStatus = 'RECEIVED' | 'THINKING' | 'DONE' | 'FAILED' | 'UNKNOWN';
@@ -38,6 +46,8 @@ export type CardKind = 'BUSINESS' | 'BOOKING' | 'COMPARISON' | 'METRIC' | 'ACTIO
 export type WorkflowType = 'RESERVATION' | 'MANAGEMENT_ACTION' | 'VOICE_CALLBACK' | 'OTHER';
 export type WorkflowStatus = 'STARTED' | 'CONFIRMED' | 'REMINDER_SENT' | 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'UNKNOWN';
 export type Outcome = 'ANSWERED' | 'WORKFLOW_STARTED' | 'CONFIRMATION_REQUESTED' | 'HANDED_OFF' | 'DENIED' | 'FAILED' | 'UNKNOWN';
+/** AnalyticsEvent.understoodBy: who named the message's intent. */
+export type UnderstoodBy = 'RULES' | 'LLM';
 
 export interface StatusUpdate {
   type: 'StatusUpdate';
@@ -118,6 +128,8 @@ export interface AnalyticsEvent {
   intent: string | null;
   agent: string | null;
   agentReason: string | null;
+  /** Who named the intent: the rules, or an LLM they passed the message on to (default RULES). */
+  understoodBy: UnderstoodBy;
   outcome: Outcome;
   /** Stage name (decode, conversation, agent, workflow, respond, …) → milliseconds. */
   stageLatenciesMs: Record<string, number>;

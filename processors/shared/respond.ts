@@ -3,7 +3,7 @@
 // Order matters to a client: RECEIVED status, then any error notices, then the reply,
 // then DONE; the analytics fact goes to its own topic. Every eventId is derived from
 // the inbound eventId, so processing the same message again yields the same ids.
-import type { AnalyticsEvent, Card, ChatMessage, OutboundBody, OutboundEvent, Outcome } from '../../src/events.js';
+import type { AnalyticsEvent, Card, ChatMessage, OutboundBody, OutboundEvent, Outcome, UnderstoodBy } from '../../src/events.js';
 import { derivedEventId } from '../../src/pipeline/ids.js';
 import type { ProcessorOutput } from '../../src/pipeline/processor.js';
 import type { AgentContribution } from './agent.js';
@@ -39,6 +39,8 @@ export interface RespondInput {
   intent: string | null;
   agent: string | null;
   agentReason: string | null;
+  /** Who named the intent: the rules, or the LLM they were unsure enough to ask. */
+  understoodBy: UnderstoodBy;
   stageLatenciesMs: Record<string, number>;
   producedAt: Date;
 }
@@ -83,6 +85,7 @@ export function buildOutputs(input: RespondInput): ProcessorOutput[] {
     intent: input.intent,
     agent: input.agent,
     agentReason: input.agentReason,
+    understoodBy: input.understoodBy,
     outcome,
     stageLatenciesMs: input.stageLatenciesMs,
     sentAt: message.sentAt,

@@ -9,13 +9,15 @@ import { createPool } from '../db/index.js';
 import type { Logger } from '../log.js';
 import { backgroundProbe, Readiness, startObservabilityServer, type ObservabilityServer } from '../observability/http.js';
 import { createMetricsRegistry, createProcessorMetrics, type ProcessorMetrics } from '../observability/metrics.js';
-import { pingPostgres, pingRegistry } from '../observability/probes.js';
-import { knownBusinessRule } from '../pipeline/validation.js';
+import { pingLlm, pingPostgres, pingRegistry } from '../observability/probes.js';
+import { staffAccess } from '../db/handoffs.js';
+import { knownBusinessRule, staffSenderRule } from '../pipeline/validation.js';
 import { ConversationStore } from '../state/conversation-store.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowManager, WorkflowNotRunningError } from '../workflows/manager.js';
 import { BusinessDirectory, createProcessors, poolDb, watchBusinessChanges, type ConversationState, type ProcessorDeps } from '../../processors/index.js';
 import { createProcessorRuntime, type ProcessorRuntime } from '../runtime/processor-runtime.js';
+import { createLlmClient, llmSettingsFromConfig } from '../understanding/index.js';
 
 type LazyWorkflows = ProcessorDeps['workflows'] & { ping(): Promise<void>; close(): Promise<void> };
 
@@ -51,6 +53,8 @@ function lazyWorkflows(config: Config, logger: Logger, metrics: ProcessorMetrics
         throw error;
       }
     },
+    listWorkflows: async (filter, options) => (await manager()).listWorkflows(filter, options),
+    findWorkflow: async (workflowId) => (await manager()).findWorkflow(workflowId),
     ping: async () => (await manager()).ping(),
     async close() {
       const current = connecting;
@@ -94,13 +98,22 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
   // A management action (or an operator) changing a business is seen by the next message.
   const businessChanges = watchBusinessChanges(businesses, config, logger.child({ dependency: 'postgres' }));
   const workflows = lazyWorkflows(config, logger.child({ dependency: 'temporal' }), metrics);
-  const processors = createProcessors({ pool, store, businesses, workflows, config, clock });
+  // The LLM the rules pass unsure messages on to, when one is configured; its failures pause partitions like any dependency's.
+  const llmSettings = llmSettingsFromConfig(config);
+  const llm = llmSettings && createLlmClient(llmSettings, { onResult: (result) => metrics.llmRequests.inc({ result }) });
+  if (llmSettings) {
+    logger.info({ model: llmSettings.model, belowConfidence: llmSettings.belowConfidence, maxConcurrency: llmSettings.maxConcurrency }, 'messages the rules are unsure of go to the LLM');
+  }
+  const processors = createProcessors({ pool, store, businesses, workflows, llm, config, clock });
   // The known-business rule reads the same cached rows the stages use: one read per business, not two per event.
   const directory = { hasBusiness: async (id: string) => (await businesses.business(id)) !== null };
+  // A STAFF message (a person answering a handed-off conversation) is checked against members and handoffs.
+  const db = poolDb(pool, config.databaseUrl, { preparedStatements: config.pgPreparedStatements });
+  const staff = { staffAccess: (userId: string, businessId: string, conversationId: string) => staffAccess((sql, params) => db.query(sql, params), userId, businessId, conversationId) };
   const runtime = createProcessorRuntime({
     config,
     processors,
-    asyncRules: [knownBusinessRule(directory)],
+    asyncRules: [knownBusinessRule(directory), staffSenderRule(staff)],
     logger,
     metrics,
     onFatal: options.onFatal,
@@ -112,12 +125,19 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
     postgres: backgroundProbe(() => pingPostgres(pool), probeOptions),
     temporal: backgroundProbe(() => workflows.ping(), { ...probeOptions, timeoutMs: 6_000 }),
     registry: backgroundProbe(() => pingRegistry(config.schemaRegistryUrl), probeOptions),
+    // Only with an LLM configured: without one there is no such dependency.
+    ...(llmSettings ? { llm: backgroundProbe(() => pingLlm(llmSettings), probeOptions) } : {}),
   };
   const readiness = new Readiness()
     .add('processor', () => runtime.notReady())
     .add('postgres', probes.postgres.check)
     .add('temporal', probes.temporal.check)
     .add('registry', probes.registry.check);
+  // The probe sees a server that is down; the last request also sees one that is up but fails to answer (5xx, a timeout).
+  if (llm && probes.llm) {
+    const probe = probes.llm;
+    readiness.add('llm', async () => (await probe.check()) ?? (llm.lastFailure() === null ? null : `the last request failed (${llm.lastFailure()})`));
+  }
   metrics.setHooks({ ready: () => readiness.ready() });
   let server: ObservabilityServer | undefined;
 

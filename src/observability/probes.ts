@@ -40,3 +40,21 @@ export async function pingTemporal(
 ): Promise<void> {
   await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
 }
+
+/**
+ * An OpenAI-compatible server's model list (GET {base}/models): served by OpenAI, vLLM,
+ * Ollama and llama.cpp, and it generates no tokens, so probing every few seconds costs
+ * nothing. A server without the route (404) still answers; a refused key (401, 403) or
+ * a server error is a failing LLM. Used only when an LLM is configured.
+ */
+export async function pingLlm(settings: { baseUrl: string; apiKey: string | null }, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
+  const headers: Record<string, string> = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
+  let response: Response;
+  try {
+    response = await fetch(`${settings.baseUrl.replace(/\/+$/, '')}/models`, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw (error as { cause?: unknown }).cause ?? error;
+  }
+  await response.body?.cancel();
+  if (response.status >= 500 || response.status === 401 || response.status === 403) throw new Error(`HTTP ${response.status}`);
+}

@@ -31,7 +31,8 @@ export function bareNumberHints(pendingSlots: readonly string[] | undefined): Re
 
 const N = COUNT;
 const NOT_PARTY = `(?!\\s*(?:[:.h]\\d|[ap]\\.?\\s?m\\b|h\\b|o'?clock|hours?\\b|hrs?\\b|minutes?\\b|mins?\\b|days?\\b|weeks?\\b|nights?\\b|months?\\b|years?\\b|euros?\\b|€|%|st\\b|nd\\b|rd\\b|th\\b|[/-]\\d|(?:of\\s+|de\\s+)?(?:${MONTH_RE})\\b))`;
-const MAX_PARTY = 100;
+/** The largest party size understood (also the bound of an LLM's party size). */
+export const MAX_PARTY = 100;
 
 const RULES: ReadonlyArray<[string, RegExp, (m: RegExpExecArray) => number | undefined]> = [
   ['party-adults-kids', new RegExp(`\\b${N}\\s+(?:adults?|adultos)\\s+(?:and|\\+|&|e)\\s+${N}\\s+(?:kids?|children|child|criancas|babies|baby)\\b`),
