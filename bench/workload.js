@@ -67,5 +67,6 @@ export function nextMessage(conversation, texts = TEXTS[conversation.chatType]) 
       : null,
     sentAt: new Date(),
     clientMessageId: null,
+    senderRole: null,
   };
 }

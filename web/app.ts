@@ -2,6 +2,7 @@
 // (token, the conversation of each chat, its transcript and cursor) lives in
 // localStorage; everything else is derived.
 import { StreamClient, type CardJson, type ConnectionState, type OutboundEventJson, type ServerError } from './client.js';
+import { Inbox } from './inbox.js';
 
 type Entry =
   | { kind: 'user'; clientMessageId: string; text: string; state: 'sending' | 'sent' | 'refused'; eventId?: string; status?: string; error?: string; at: string }
@@ -27,6 +28,24 @@ let conversationId: string | null = null;
 let current: { chatType: string; businessId: string | null } = { chatType: 'DEDICATED', businessId: null };
 /** Where the user is, once they agreed to share it (GLOBAL chats rank results by distance). */
 let sharedLocation: { lat: number; lon: number } | null = null;
+/** Not a chat type: the staff inbox of handed-off conversations (./inbox.ts). */
+const INBOX = 'INBOX';
+const inbox = new Inbox({
+  api,
+  send: (message) => client?.send(message),
+  subscribe: (id) => client?.subscribe(id),
+  unsubscribe: (id) => client?.unsubscribe(id),
+  el,
+  time,
+  newId,
+  userId: () => userId,
+  list: $('transcript'),
+  bar: { root: $('handoff-bar'), title: $('handoff-title'), back: $<HTMLButtonElement>('inbox-back'), close: $<HTMLButtonElement>('handoff-close') },
+  onComposable: (composable) => {
+    $<HTMLInputElement>('message-input').disabled = !composable;
+    $<HTMLButtonElement>('send').disabled = !composable;
+  },
+});
 
 // ---- storage ------------------------------------------------------------
 
@@ -71,6 +90,9 @@ function render(entries: Entry[]): void {
   const list = $('transcript');
   // Statuses about a message of ours are shown on that message, not as lines of their own.
   const mine = new Map(entries.flatMap((e) => (e.kind === 'user' && e.eventId ? [[e.eventId, e] as const] : [])));
+  // A person's answer in a handed-off conversation is a message someone else wrote: its
+  // statuses are about their message, not the customer's, and say nothing the answer does not.
+  const byPerson = new Set(entries.flatMap((e) => (e.kind === 'event' && e.event.body.type === 'Reply' && e.event.body.agent.startsWith('staff:') && e.event.causationId ? [e.event.causationId] : [])));
   const items: HTMLElement[] = [];
   for (const entry of entries) {
     if (entry.kind === 'user') {
@@ -82,7 +104,7 @@ function render(entries: Entry[]): void {
       items.push(el('li', { className: 'entry notice', text: entry.text }));
     } else {
       const before = items.length;
-      renderEvent(entry, mine, items);
+      renderEvent(entry, mine, byPerson, items);
       // Tests (and curious people with devtools) can tell which event a line shows.
       for (const item of items.slice(before)) item.dataset.eventId = entry.event.eventId;
     }
@@ -91,16 +113,18 @@ function render(entries: Entry[]): void {
   list.lastElementChild?.scrollIntoView({ block: 'end' });
 }
 
-function renderEvent(entry: Extract<Entry, { kind: 'event' }>, mine: Map<string, unknown>, items: HTMLElement[]): void {
+function renderEvent(entry: Extract<Entry, { kind: 'event' }>, mine: Map<string, unknown>, byPerson: Set<string>, items: HTMLElement[]): void {
   const body = entry.event.body;
   switch (body.type) {
     case 'StatusUpdate': {
-      if (entry.event.causationId && mine.has(entry.event.causationId)) return;
+      if (entry.event.causationId && (mine.has(entry.event.causationId) || byPerson.has(entry.event.causationId))) return;
       items.push(el('li', { className: 'entry status', text: `${body.status.toLowerCase()}${body.detail ? `: ${body.detail}` : ''}` }));
       break;
     }
     case 'Reply': {
-      const li = el('li', { className: 'entry reply' }, el('div', { className: 'text', text: body.text }));
+      // A person of the business answering a handed-off conversation, not an agent (agent staff:<id>).
+      const person = body.agent.startsWith('staff:');
+      const li = el('li', { className: `entry reply${person ? ' person' : ''}` }, el('div', { className: 'text', text: body.text }));
       if (body.cards.length > 0) li.append(el('div', { className: 'cards' }, ...body.cards.map(card)));
       if (body.suggestions.length > 0) {
         li.append(el('div', { className: 'suggestions' }, ...body.suggestions.map((s) => {
@@ -110,7 +134,7 @@ function renderEvent(entry: Extract<Entry, { kind: 'event' }>, mine: Map<string,
           return button;
         })));
       }
-      li.append(el('div', { className: 'meta', text: `${body.agent} · ${time(entry.event.producedAt)}` }));
+      li.append(el('div', { className: 'meta', text: `${person ? 'a person from the team' : body.agent} · ${time(entry.event.producedAt)}` }));
       items.push(li);
       break;
     }
@@ -150,6 +174,8 @@ function showState(state: ConnectionState, detail?: string): void {
 function fillBusinesses(): void {
   const select = $<HTMLSelectElement>('business');
   const chatType = $<HTMLSelectElement>('chat-type').value;
+  // The inbox is for members; it lists the hand-offs of all their businesses at once.
+  $('inbox-option').hidden = !businesses.some((b) => b.role !== null);
   const choices = chatType === 'DASHBOARD' ? businesses.filter((b) => b.role !== null) : businesses;
   const previous = select.value;
   select.replaceChildren(...choices.map((b) => {
@@ -158,12 +184,23 @@ function fillBusinesses(): void {
     return option;
   }));
   if (choices.some((b) => b.id === previous)) select.value = previous;
-  $('business-label').hidden = chatType === 'GLOBAL';
+  $('business-label').hidden = chatType === 'GLOBAL' || chatType === INBOX;
+  $('new-conversation').hidden = chatType === INBOX;
   $('location-label').hidden = chatType !== 'GLOBAL';
 }
 
 function selectConversation(fresh = false): void {
   const chatType = $<HTMLSelectElement>('chat-type').value;
+  if (chatType === INBOX) {
+    current = { chatType, businessId: null };
+    localStorage.setItem(`x7.selection.${userId}`, JSON.stringify(current));
+    if (conversationId) client?.unsubscribe(conversationId);
+    conversationId = null;
+    $('conversation-id').textContent = '';
+    void inbox.showList();
+    return;
+  }
+  inbox.deactivate();
   const businessId = chatType === 'GLOBAL' ? null : $<HTMLSelectElement>('business').value || null;
   current = { chatType, businessId };
   localStorage.setItem(`x7.selection.${userId}`, JSON.stringify(current));
@@ -188,6 +225,7 @@ function selectConversation(fresh = false): void {
 }
 
 function sendMessage(text: string): void {
+  if (inbox.conversationId) return inbox.send(text);
   if (!conversationId || !client || text.trim() === '') return;
   const clientMessageId = newId('m');
   update(conversationId, (entries) => entries.push({ kind: 'user', clientMessageId, text, state: 'sending', at: new Date().toISOString() }));
@@ -218,6 +256,7 @@ function startClient(): void {
   client = new StreamClient(token!, {
     onState: showState,
     onEvent(id, event, cursor) {
+      if (id === inbox.conversationId) return inbox.onEvent(event);
       update(id, (entries) => {
         if (entries.some((e) => e.kind === 'event' && e.event.eventId === event.eventId)) return;
         entries.push({ kind: 'event', event, cursor });
@@ -228,6 +267,7 @@ function startClient(): void {
       });
     },
     onAck(clientMessageId, eventId) {
+      if (inbox.owns(clientMessageId)) return inbox.onAck(clientMessageId, eventId);
       const id = conversationOfMessage(clientMessageId);
       if (!id) return;
       update(id, (entries) => {
@@ -236,6 +276,7 @@ function startClient(): void {
       });
     },
     onError(error: ServerError) {
+      if (inbox.onError(error)) return;
       const id = error.ref ? conversationOfMessage(error.ref) : null;
       if (id && error.code !== 'UNAVAILABLE' && error.code !== 'RATE_LIMITED') {
         update(id, (entries) => {

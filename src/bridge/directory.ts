@@ -1,14 +1,17 @@
 // What the bridge reads from PostgreSQL (conversations, members, businesses,
-// users) and the Redis claims of not-yet-written conversations. Failures of
+// users, hand-offs and their transcripts; the audit rows of staff access) and the
+// Redis claims of not-yet-written conversations. Failures of
 // either become DependencyUnavailableError, which the bridge answers with
 // UNAVAILABLE: an outage is never mistaken for "forbidden" or "unknown".
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { databaseError } from '../db/errors.js';
+import { auditHandoff, openHandoffOf, openInbox, transcriptOf, type InboxEntry, type TranscriptMessage } from '../db/handoffs.js';
+import type { RowsOf } from '../db/members.js';
 import type { ChatType } from '../events.js';
 import type { BusinessDirectory } from '../pipeline/validation.js';
 import { toRedisError } from '../state/redis.js';
-import type { AccessDirectory, ConversationRecord, Role } from './authorization.js';
+import type { AccessAudit, AccessDirectory, ConversationRecord, Role } from './authorization.js';
 
 export interface BusinessSummary {
   id: string;
@@ -39,6 +42,8 @@ export class Directory implements AccessDirectory, BusinessDirectory {
       throw databaseError(error, this.options.databaseUrl);
     }
   }
+
+  private readonly rows: RowsOf = (sql, params) => this.query(sql, params);
 
   private claimKey(conversationId: string): string {
     return `${this.options.keyPrefix}x7:bridge:claim:{${conversationId}}`;
@@ -80,6 +85,24 @@ export class Directory implements AccessDirectory, BusinessDirectory {
   async roleIn(userId: string, businessId: string): Promise<Role | null> {
     const [row] = await this.query<{ role: Role }>('select role from members where business_id = $1 and user_id = $2', [businessId, userId]);
     return row?.role ?? null;
+  }
+
+  async openHandoffId(conversationId: string): Promise<string | null> {
+    return (await openHandoffOf(this.rows, conversationId))?.id ?? null;
+  }
+
+  async audit(entry: AccessAudit): Promise<void> {
+    await auditHandoff(this.rows, entry);
+  }
+
+  /** The open hand-offs of every business where the user's role may view them (the staff inbox). */
+  async inboxFor(userId: string): Promise<InboxEntry[]> {
+    return openInbox(this.rows, { memberId: userId });
+  }
+
+  /** The conversation's latest messages, for a member following its hand-off. */
+  async transcript(conversationId: string): Promise<TranscriptMessage[]> {
+    return transcriptOf(this.rows, conversationId);
   }
 
   async hasBusiness(businessId: string): Promise<boolean> {

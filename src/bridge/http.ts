@@ -9,8 +9,10 @@ import type { Logger } from '../log.js';
 import { projectPath } from '../paths.js';
 import { isDependencyFailure } from '../pipeline/errors.js';
 import { AuthError, AuthUnavailableError, signToken, type TokenVerifier } from './auth.js';
+import type { Authorizer } from './authorization.js';
 import type { Directory } from './directory.js';
 import { isHostServed } from './origin.js';
+import { MAX_ID_LENGTH } from './protocol.js';
 import { serveObservability, type Readiness } from '../observability/http.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 
@@ -18,6 +20,8 @@ export interface HttpDeps {
   config: Pick<Config, 'devTokens' | 'jwtSecret' | 'jwtIssuer' | 'jwtAudience'>;
   verify: TokenVerifier;
   directory: Directory;
+  /** Who may read a conversation's transcript: the same rules as following it. */
+  authorizer: Authorizer;
   metrics: BridgeMetrics;
   logger: Logger;
   /** Behind /readyz (the same model as every x7 process). */
@@ -27,6 +31,8 @@ export interface HttpDeps {
 }
 
 const DEV_TOKEN_TTL_SECONDS = 12 * 3600;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const MAX_BODY_BYTES = 4096;
 
 /** Files of the page: URL path → file (the HTML and CSS from web/, the script compiled to dist/web/). */
@@ -38,6 +44,8 @@ const STATIC: Record<string, string> = {
   '/app.js.map': projectPath('dist', 'web', 'app.js.map'),
   '/client.js': projectPath('dist', 'web', 'client.js'),
   '/client.js.map': projectPath('dist', 'web', 'client.js.map'),
+  '/inbox.js': projectPath('dist', 'web', 'inbox.js'),
+  '/inbox.js.map': projectPath('dist', 'web', 'inbox.js.map'),
 };
 
 const TYPES: Record<string, string> = {
@@ -81,6 +89,24 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     case 'GET /api/businesses': {
       const identity = await authenticate(deps, req);
       return json(res, 200, { userId: identity.userId, businesses: await deps.directory.businessesFor(identity.userId) });
+    }
+    case 'GET /api/handoffs': {
+      // The staff inbox: open hand-offs of the businesses where the caller's role may view them.
+      const identity = await authenticate(deps, req);
+      return json(res, 200, { userId: identity.userId, handoffs: await deps.directory.inboxFor(identity.userId) });
+    }
+    case 'GET /api/transcript': {
+      // A conversation's latest messages (the customer's words are not in chat.outbound),
+      // for whoever may follow it; staff only while its hand-off is open, and audited.
+      const identity = await authenticate(deps, req);
+      const conversationId = url.searchParams.get('conversationId') ?? '';
+      if (conversationId.trim() === '' || conversationId.length > MAX_ID_LENGTH || CONTROL_CHARACTER.test(conversationId)) {
+        throw new HttpError(400, `conversationId must be a non-empty id of at most ${MAX_ID_LENGTH} characters`);
+      }
+      const decision = await deps.authorizer.authorizeRead(identity.userId, conversationId);
+      if (decision === null) throw new HttpError(404, `no conversation ${conversationId}`);
+      if (!decision.allow) throw new HttpError(403, decision.message);
+      return json(res, 200, { conversationId, messages: await deps.directory.transcript(conversationId) });
     }
     case 'GET /dev/users':
       requireDevTokens(deps);

@@ -2,7 +2,8 @@
 //
 // A `message` frame becomes a ChatMessage whose identity fields come from the
 // bridge, never the client: a new eventId, the token's user, channel WEB, the
-// time it arrived. It then passes the same meaning rules as any producer's
+// time it arrived, and the sender role the authorization decided (STAFF for a
+// member answering a handed-off conversation, USER otherwise; a frame cannot say). It then passes the same meaning rules as any producer's
 // message (src/pipeline/validation.ts) before it is encoded with the registered
 // schema and produced keyed by conversationId. The ack waits for Kafka's ack
 // (acks=all), so an acked message is durable.
@@ -15,7 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { EventCodec } from '../codec/index.js';
-import type { ChatMessage } from '../events.js';
+import type { ChatMessage, SenderRole } from '../events.js';
 import { topicName } from '../kafka/topics.js';
 import { TRACEPARENT_HEADER } from '../observability/trace.js';
 import { toRedisError } from '../state/redis.js';
@@ -24,8 +25,8 @@ import type { MessageFrame } from './protocol.js';
 export const DEFAULT_LOCALE = 'en-GB';
 const CLIENT_ID_TTL_SECONDS = 86_400;
 
-/** Pure: the ChatMessage a frame stands for. */
-export function chatMessageFromFrame(frame: MessageFrame, userId: string, eventId: string, now: Date): ChatMessage {
+/** Pure: the ChatMessage a frame stands for, written by `userId` as `senderRole`. */
+export function chatMessageFromFrame(frame: MessageFrame, userId: string, eventId: string, now: Date, senderRole: SenderRole = 'USER'): ChatMessage {
   return {
     eventId,
     conversationId: frame.conversationId,
@@ -38,6 +39,7 @@ export function chatMessageFromFrame(frame: MessageFrame, userId: string, eventI
     location: frame.location,
     sentAt: now,
     clientMessageId: frame.clientMessageId,
+    senderRole,
   };
 }
 

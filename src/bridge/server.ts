@@ -125,7 +125,7 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
     perMessageDeflate: false,
   });
 
-  const server: Server = createServer(createHttpHandler({ config, verify, directory, metrics, logger, readiness, servedHosts }));
+  const server: Server = createServer(createHttpHandler({ config, verify, directory, authorizer, metrics, logger, readiness, servedHosts }));
   let metricsServer: ObservabilityServer | undefined;
   server.on('upgrade', (req, socket, head) => {
     // Until ws takes the socket over, a reset while the token is being checked
@@ -203,6 +203,18 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
     },
     logger: logger.child({ dependency: 'postgres' }),
   });
+  // A conversation's hand-off closed (migration 0007 notifies with the conversation's
+  // id): the staff following it lose it the same way. Sessions not subscribed to it do nothing.
+  const handoffChanges = listen(config, {
+    channel: 'x7_handoffs_changed',
+    onNotification: (conversationId) => {
+      for (const session of sessions) session.recheckSubscriptions(conversationId);
+    },
+    onReset: () => {
+      for (const session of sessions) session.recheckSubscriptions();
+    },
+    logger: logger.child({ dependency: 'postgres' }),
+  });
 
   return {
     async start() {
@@ -228,6 +240,7 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
       clearInterval(heartbeat);
       databaseProbe.stop();
       await memberChanges.close();
+      await handoffChanges.close();
       server.close();
       for (const session of sessions) session.close(CLOSE_CODES.goingAway, 'server shutting down');
       const deadline = Date.now() + 3_000;

@@ -247,17 +247,18 @@ export class Session {
   }
 
   /**
-   * Checks every live subscription again (the user's memberships changed): one the
-   * user may no longer follow is dropped with error FORBIDDEN, naming the conversation.
+   * Checks live subscriptions again: every one (the user's memberships changed), or
+   * the one to `only` (that conversation's hand-off closed). One the user may no
+   * longer follow is dropped with error FORBIDDEN, naming the conversation.
    */
-  recheckSubscriptions(): void {
-    for (const conversationId of [...this.subscriptions.keys()]) {
+  recheckSubscriptions(only?: string): void {
+    for (const conversationId of only === undefined ? [...this.subscriptions.keys()] : this.subscriptions.has(only) ? [only] : []) {
       this.inOrder(conversationId, conversationId, async () => {
         const subscription = this.subscriptions.get(conversationId);
         if (!subscription || this.closed) return;
         let decision;
         try {
-          decision = await this.deps.authorizer.authorizeSubscribe(this.identity.userId, conversationId);
+          decision = await this.deps.authorizer.authorizeSubscribe(this.identity.userId, conversationId, { recheck: true });
         } catch (error) {
           // The directory is unreachable: keep the subscription; the listener checks everything again when it reconnects.
           this.logger.warn({ err: error, conversationId }, 'could not re-check a subscription');
@@ -302,7 +303,9 @@ export class Session {
       if (error instanceof ClientMessageIdReusedError) return this.sendError('BAD_FRAME', error.message, { ref, field: 'clientMessageId' });
       throw error;
     }
-    const message = { ...draft, eventId };
+    // STAFF when the authorization let a member answer through a hand-off: decided
+    // here from the token and the database, never by the frame.
+    const message = { ...draft, eventId, senderRole: decision.staff ? 'STAFF' as const : 'USER' as const };
     // The message starts a trace here: everything it causes downstream joins it.
     const trace = newTrace();
     try {

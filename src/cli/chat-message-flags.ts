@@ -1,7 +1,7 @@
 // Pure: the flags of `x7 produce` → a ChatMessage, or a UsageError naming the bad flag.
 // Only the documented defaults are applied (channel, locale, eventId, sentAt); anything
 // else missing is an error here or, for --file input, in the codec.
-import { CHANNELS, CHAT_TYPES, type Channel, type ChatMessage, type ChatType } from '../events.js';
+import { CHANNELS, CHAT_TYPES, type Channel, type ChatMessage, type ChatType, type SenderRole } from '../events.js';
 import { UsageError } from './command.js';
 
 export interface ChatMessageFlags {
@@ -17,12 +17,14 @@ export interface ChatMessageFlags {
   'event-id'?: string;
   'sent-at'?: string;
   'client-message-id'?: string;
+  'sender-role'?: string;
 }
 
 export const CHAT_MESSAGE_FLAG_NAMES = [
-  'chat-type', 'conversation', 'user', 'business', 'text', 'channel', 'locale', 'lat', 'lon', 'event-id', 'sent-at', 'client-message-id',
+  'chat-type', 'conversation', 'user', 'business', 'text', 'channel', 'locale', 'lat', 'lon', 'event-id', 'sent-at', 'client-message-id', 'sender-role',
 ] as const;
 
+const SENDER_ROLES: readonly SenderRole[] = ['USER', 'STAFF'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function chatMessageFromFlags(flags: ChatMessageFlags, now: () => Date, newId: () => string): ChatMessage {
@@ -45,6 +47,11 @@ export function chatMessageFromFlags(flags: ChatMessageFlags, now: () => Date, n
   if (flags['sent-at'] !== undefined) {
     sentAt = parseTime(flags['sent-at']);
   }
+  // Absent stays absent (null): only a producer that says so writes as STAFF.
+  const senderRole = flags['sender-role'] === undefined ? null : flags['sender-role'].toUpperCase();
+  if (senderRole !== null && !(SENDER_ROLES as readonly string[]).includes(senderRole)) {
+    throw new UsageError(`--sender-role must be one of ${SENDER_ROLES.join(', ')} (got ${JSON.stringify(flags['sender-role'])})`);
+  }
   let location: ChatMessage['location'] = null;
   if (flags.lat !== undefined || flags.lon !== undefined) {
     if (flags.lat === undefined || flags.lon === undefined) throw new UsageError('--lat and --lon go together');
@@ -62,6 +69,7 @@ export function chatMessageFromFlags(flags: ChatMessageFlags, now: () => Date, n
     location,
     sentAt,
     clientMessageId: flags['client-message-id'] ?? null,
+    senderRole: senderRole as SenderRole | null,
   };
 }
 

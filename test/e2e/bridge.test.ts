@@ -143,7 +143,7 @@ describe('x7 bridge', () => {
     const message = (await ns.codec.decode('chat.inbound', record!.value)).value as ChatMessage;
     expect(message).toMatchObject({
       eventId: ack.eventId, conversationId, chatType: 'DEDICATED', userId: 'u-diego', businessId: 'lis-taberna-do-largo',
-      text: 'table for 4 tomorrow at 8pm', channel: 'WEB', locale: 'pt-PT', location: null, clientMessageId: 'm-1',
+      text: 'table for 4 tomorrow at 8pm', channel: 'WEB', locale: 'pt-PT', location: null, clientMessageId: 'm-1', senderRole: 'USER',
     });
     expect(message.sentAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
     // The conversation is now Diego's, recorded in the database.

@@ -32,6 +32,7 @@ function chatMessage(overrides: Partial<ChatMessage> = {}): ChatMessage {
     location: { lat: 51.5072, lon: -0.1276 },
     sentAt: new Date('2025-11-25T18:00:00.123Z'),
     clientMessageId: null,
+    senderRole: null,
     ...overrides,
   };
 }

@@ -94,7 +94,7 @@ describe('DEDICATED conversations through the pipeline', () => {
   function message(conversationId: string, businessId: string, text: string, eventId = randomUUID()): ChatMessage {
     return {
       eventId, conversationId, chatType: 'DEDICATED', userId: 'u-filipa', businessId, text,
-      channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
+      channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null, senderRole: null,
     };
   }
 

@@ -62,6 +62,7 @@ describe('x7 produce and x7 tail', () => {
         location: { lat: 51.5, lon: -0.12 },
         sentAt: '2025-11-25T18:00:00.000Z',
         clientMessageId: null,
+        senderRole: null,
       },
     });
     expect(typeof lines[0]!.timestamp).toBe('string');

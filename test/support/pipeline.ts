@@ -61,6 +61,7 @@ export function chatMessage(overrides: Partial<ChatMessage> = {}): ChatMessage {
     location: null,
     sentAt: new Date(),
     clientMessageId: null,
+    senderRole: null,
     ...overrides,
   };
 }

@@ -35,7 +35,7 @@ describe('avro mapping', () => {
   it('reports missing and undeclared fields, even where the schema has a default', () => {
     const { clientMessageId: _dropped, ...rest } = {
       eventId: 'e', conversationId: 'c', chatType: 'GLOBAL', userId: 'u', businessId: null, text: 't', channel: 'WEB',
-      locale: 'en', location: null, sentAt: new Date(0), clientMessageId: null,
+      locale: 'en', location: null, sentAt: new Date(0), clientMessageId: null, senderRole: null,
     };
     expect(problemsOf(chat, { ...rest, tenant: 'x' })).toEqual([
       { field: 'clientMessageId', problem: 'is missing' },
@@ -46,7 +46,7 @@ describe('avro mapping', () => {
   it('rejects a time that is not a valid Date and an unknown enum symbol', () => {
     const value = {
       eventId: 'e', conversationId: 'c', chatType: 'PRIVATE', userId: 'u', businessId: null, text: 't', channel: 'WEB',
-      locale: 'en', location: null, sentAt: new Date(Number.NaN), clientMessageId: null,
+      locale: 'en', location: null, sentAt: new Date(Number.NaN), clientMessageId: null, senderRole: null,
     };
     expect(problemsOf(chat, value).map((p) => p.field)).toEqual(['chatType', 'sentAt']);
     expect(problemsOf(chat, value)[0]!.problem).toContain('one of DEDICATED, DASHBOARD, GLOBAL');

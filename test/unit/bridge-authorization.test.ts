@@ -54,6 +54,11 @@ class MemoryDirectory implements AccessDirectory {
   async roleIn(userId: string, businessId: string) {
     return this.members.get(`${businessId}/${userId}`) ?? null;
   }
+  // No hand-offs here (test/unit/handoff-rules.test.ts has them).
+  async openHandoffId() {
+    return null;
+  }
+  async audit() {}
 }
 
 describe('Authorizer', () => {

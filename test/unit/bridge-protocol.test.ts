@@ -100,7 +100,7 @@ describe('a message frame as a ChatMessage', () => {
     const message = chatMessageFromFrame(frame, 'u-9', '3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b', now);
     expect(message).toEqual({
       eventId: '3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b', conversationId: 'c-1', chatType: 'DEDICATED', userId: 'u-9', businessId: 'b-1',
-      text: 'table for 2', channel: 'WEB', locale: 'en-GB', location: null, sentAt: now, clientMessageId: 'm1',
+      text: 'table for 2', channel: 'WEB', locale: 'en-GB', location: null, sentAt: now, clientMessageId: 'm1', senderRole: 'USER',
     });
     expect(validateChatMessage(message, { maxTextBytes: 100, maxClockSkewMs: 0 }, now.getTime())).toBeNull();
     expect(chatMessageFromFrame({ ...frame, locale: 'pt-PT' }, 'u', 'e', now).locale).toBe('pt-PT');

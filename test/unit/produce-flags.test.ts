@@ -19,6 +19,7 @@ describe('x7 produce flags → ChatMessage', () => {
       location: null,
       sentAt: new Date('2025-11-25T12:00:00.000Z'),
       clientMessageId: null,
+      senderRole: null,
     });
   });
 

@@ -25,6 +25,7 @@ function message(overrides: Partial<ChatMessage> = {}): ChatMessage {
     location: { lat: 51.5, lon: -0.12 },
     sentAt: new Date(NOW - 1000),
     clientMessageId: null,
+    senderRole: null,
     ...overrides,
   };
 }

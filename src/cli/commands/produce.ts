@@ -33,6 +33,7 @@ const OPTIONS = {
   'event-id': { type: 'string' },
   'sent-at': { type: 'string' },
   'client-message-id': { type: 'string' },
+  'sender-role': { type: 'string' },
 } as const;
 
 type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
@@ -66,7 +67,8 @@ export const produceCommand: Command = {
     '  --chat-type DEDICATED|DASHBOARD|GLOBAL   --conversation ID   --user ID   --business ID',
     '  --text TEXT   --channel WEB|MOBILE|VOICE|SMS (default WEB)   --locale TAG (default en-GB)',
     '  --lat N --lon N   --event-id UUID (default: a new one)   --sent-at ISO|ms (default: now)',
-    '  --client-message-id ID',
+    '  --client-message-id ID   --sender-role USER|STAFF (default: none, read as USER; STAFF: a member',
+    '  answering a handed-off DEDICATED conversation)',
     'other options:',
     '  --topic T         logical topic: chat.inbound (default), chat.outbound, chat.workflows, chat.analytics, chat.inbound.dlq',
     '  --file F          the event as JSON (times as ISO text or epoch ms); nothing missing is filled in',
