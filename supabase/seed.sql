@@ -717,7 +717,8 @@ from (values
 ) as a (ref, business_id, user_id, action, allowed, detail, ago)
 where not exists (select 1 from audit_log l where l.detail ->> 'seedRef' = a.ref);
 
-insert into announcements (id, business_id, text, created_by, created_at) values
-  (md5('x7-seed-announcement:1')::uuid, 'lis-taberna-do-largo', 'Fado night every Thursday from 21:00.', 'u-ana', now() - interval '84 minutes'),
-  (md5('x7-seed-announcement:2')::uuid, 'lis-studio-cabelo-chiado', 'Open on Saturdays until 18:00 from this week.', 'u-marta', now() - interval '3 days')
+-- Shown to customers for the dashboard's default week (migration 0008) from when they were posted.
+insert into announcements (id, business_id, text, created_by, created_at, expires_at) values
+  (md5('x7-seed-announcement:1')::uuid, 'lis-taberna-do-largo', 'Fado night every Thursday from 21:00.', 'u-ana', now() - interval '84 minutes', now() - interval '84 minutes' + interval '7 days'),
+  (md5('x7-seed-announcement:2')::uuid, 'lis-studio-cabelo-chiado', 'Open on Saturdays until 18:00 from this week.', 'u-marta', now() - interval '3 days', now() - interval '3 days' + interval '7 days')
 on conflict (id) do nothing;

@@ -11,7 +11,8 @@ import type { HoursEntity } from '../../src/understanding/index.js';
 import { formatZonedIso, instantToZonedParts } from '../../src/understanding/zoned-time.js';
 import type { Requester } from '../../src/workflows/authority.js';
 import type { ManagementActionName } from '../../src/workflows/types.js';
-import { InvalidWorkflowInputError, MANAGEMENT_ACTIONS, MAX_ANNOUNCEMENT_CHARS, validateManagementParams } from '../../src/workflows/validate.js';
+import { ANNOUNCEMENT_LIFETIME_DAYS, InvalidWorkflowInputError, MAX_ANNOUNCEMENT_CHARS, validateManagementParams } from '../../src/workflows/validate.js';
+import { PENDING_ACTIONS, type PendingActionName } from './policy.js';
 import type { BookingRow, HoursRow } from './tools.js';
 
 export const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -25,7 +26,7 @@ const ISO_WEEKDAY: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fr
  * held when asking, may answer it (src/workflows/authority.ts).
  */
 export interface PendingAction {
-  action: ManagementActionName;
+  action: PendingActionName;
   /** The business it acts on: a "yes" about another business runs nothing. */
   businessId: string;
   /** The conversation it was asked in (the state is per conversation; kept to check it). */
@@ -70,7 +71,7 @@ export function readPending(memory: Readonly<Record<string, unknown>>, conversat
   const description = isObject(p) && isText(p.description) ? p.description : 'do what was asked earlier';
   if (!isObject(p)) return { kind: 'unbound', description };
   const requester = p.requestedBy;
-  const bound = MANAGEMENT_ACTIONS.includes(p.action as ManagementActionName)
+  const bound = PENDING_ACTIONS.includes(p.action as PendingActionName)
     && isText(p.businessId) && isText(p.conversationId) && isText(p.requestEventId) && isObject(p.params)
     && typeof p.requestedAt === 'number' && isObject(requester) && isText(requester.userId) && isRole(requester.role);
   if (!bound || p.conversationId !== conversationId) return { kind: 'unbound', description };
@@ -78,7 +79,7 @@ export function readPending(memory: Readonly<Record<string, unknown>>, conversat
 }
 
 export type Plan =
-  | { kind: 'confirm'; action: ManagementActionName; params: Record<string, unknown>; description: string; card: Card }
+  | { kind: 'confirm'; action: PendingActionName; params: Record<string, unknown>; description: string; card: Card }
   /** Something is missing or wrong in the request: say what, nothing is pending. */
   | { kind: 'ask'; text: string; cards?: Card[]; suggestions?: string[] }
   /** Nothing to do (bookings already paused …): say so, nothing is pending. */
@@ -91,7 +92,7 @@ export interface BusinessFacts {
   acceptingBookings: boolean;
 }
 
-function actionCard(action: ManagementActionName, business: BusinessFacts, title: string, fields: Record<string, string>): Card {
+export function actionCard(action: PendingActionName, business: BusinessFacts, title: string, fields: Record<string, string>): Card {
   return {
     kind: 'ACTION',
     title,
@@ -210,6 +211,8 @@ export function bookingCard(b: BookingRow, timeZone: string): Card {
   };
   if (b.service) fields.Service = b.service;
   if (b.notes) fields.Notes = b.notes;
+  // Staff see who has been reminded before they call a guest who is late.
+  if (b.reminderSentAt) fields.Reminder = `sent ${localWhen(b.reminderSentAt, timeZone)}`;
   return { kind: 'BOOKING', title: `${localWhen(b.startsAt, timeZone)} · ${b.partySize} ${b.partySize === 1 ? 'person' : 'people'}`, subtitle: b.customer ?? b.userId, businessId: null, fields };
 }
 
@@ -262,5 +265,6 @@ export function planAnnouncement(text: string | undefined, business: BusinessFac
     return { kind: 'ask', text: `That announcement has ${body.length} characters; the limit is ${MAX_ANNOUNCEMENT_CHARS}. Please shorten it.` };
   }
   const description = `post this announcement for ${business.name}: “${body}”`;
-  return confirmPlan('announcement', { text: body }, description, actionCard('announcement', business, 'Post an announcement', { Text: body }));
+  return confirmPlan('announcement', { text: body }, description,
+    actionCard('announcement', business, 'Post an announcement', { Text: body, 'Shown to customers for': `${ANNOUNCEMENT_LIFETIME_DAYS} days` }));
 }

@@ -1,5 +1,6 @@
-// The DASHBOARD chat's agents: analytics, management (behind a confirmation turn,
-// ./management.ts) and help (the fallback).
+// The DASHBOARD chat's agents: analytics, workflows (what runs for the business,
+// ./workflows.ts), management (behind a confirmation turn, ./management.ts; it also
+// cancels workflows) and help (the fallback).
 //
 // Every agent checks the caller's role in the business from the members table before
 // it does anything (./guard.ts; policy.ts decides); a denial is a FORBIDDEN notice,
@@ -8,14 +9,17 @@ import type { Intent } from '../../src/understanding/index.js';
 import type { Agent, AgentInput } from '../shared/agent.js';
 import { secondaryIntents } from '../shared/agents.js';
 import { businessOf, guard, GUARD_TOOLS } from './guard.js';
+import { inboxAgent } from './inbox.js';
 import { managementAgent } from './management.js';
 import { bookingsAnswer, topQuestionsAnswer, volumeAnswer } from './metrics.js';
 import { lastDays, parsePeriod } from './periods.js';
 import { type DashboardAction, POLICY, roleAtLeast, type Role } from './policy.js';
 import { bookingCountsTool, messageVolumeTool, topQuestionsTool, upcomingBookingsTool } from './tools.js';
+import { workflowsAgent } from './workflows.js';
 
 export { guard, type Guarded } from './guard.js';
 export { managementAgent, managementWorkflowId } from './management.js';
+export { workflowsAgent } from './workflows.js';
 
 // ---------------------------------------------------------------------------
 // analytics
@@ -79,9 +83,12 @@ export const analyticsAgent: Agent = {
 
 const CAN_DO: ReadonlyArray<[DashboardAction, string]> = [
   ['view_analytics', 'message volumes (“messages this week”), bookings (“bookings today”), top questions (“top questions this month”)'],
+  ['view_workflows', 'what is running (“what’s running?”, “show pending bookings’ workflows”)'],
+  ['view_handoffs', 'customers waiting for a person (“show the inbox”, “close hand-off <ref>”)'],
   ['announcement', 'announcements (“announce: …”)'],
   ['pause_bookings', 'pausing and resuming bookings'],
   ['cancel_booking', 'cancelling a booking (“cancel booking <id>”)'],
+  ['cancel_workflow', 'cancelling a workflow (“cancel the reminder for booking <id>”, “cancel workflow <id>”)'],
   ['set_hours', 'opening hours (“open 9 to 18 on Saturday”)'],
 ];
 
@@ -107,4 +114,4 @@ export const helpAgent: Agent = {
   },
 };
 
-export const dashboardAgents: readonly Agent[] = [analyticsAgent, managementAgent, helpAgent];
+export const dashboardAgents: readonly Agent[] = [analyticsAgent, workflowsAgent, inboxAgent, managementAgent, helpAgent];

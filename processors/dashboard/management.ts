@@ -10,7 +10,11 @@
 // workflow, whose activity checks the confirmer's role again, changes the data and
 // writes the audit row in one transaction; an allowed "no" discards the plan with an
 // audit row saying who declined it.
-import { decisionRight, type DecisionRight, type Requester } from '../../src/workflows/authority.js';
+//
+// Cancelling a workflow ("cancel the reminder for booking X", workflows.ts) waits for
+// its "yes" the same way; the allowed "yes" is audited here and the workflow stage
+// cancels it (the worker runs nothing for it).
+import { decisionRightFor, type DecisionRight, type Requester } from '../../src/workflows/authority.js';
 import type { ManagementActionName } from '../../src/workflows/types.js';
 import type { Agent, AgentInput, AgentResult, BusinessContext, JsonObject } from '../shared/agent.js';
 import {
@@ -18,8 +22,9 @@ import {
   type Plan, readPending,
 } from './actions.js';
 import { askWhom, businessOf, deny, guard, GUARD_TOOLS } from './guard.js';
-import { ROLES, roleAbove, roleAtLeast, type Role } from './policy.js';
-import { findBookingTool, membersWithRoleTool, memberRoleTool, openingHoursTool, recordAuditTool, upcomingBookingsTool } from './tools.js';
+import { type PendingActionName, POLICY, ROLES, roleAbove, roleAtLeast, type Role } from './policy.js';
+import { findBookingTool, findWorkflowTool, membersWithRoleTool, memberRoleTool, openingHoursTool, recordAuditTool, upcomingBookingsTool } from './tools.js';
+import { isCancelWorkflowParams, planWorkflowCancel, statusWords, WORKFLOW_CANCEL_TOOLS } from './workflows.js';
 
 const MANAGEMENT_INTENTS: readonly ManagementActionName[] = ['set_hours', 'pause_bookings', 'resume_bookings', 'cancel_booking', 'announcement'];
 
@@ -78,7 +83,7 @@ async function answerRight(input: AgentInput, pending: PendingAction, answer: An
     return checked.allowed ? { ok: true, role: checked.decision.role!, as: 'requester' } : { ok: false, result: { ...checked.result, ...closed() } };
   }
   const role = await input.use(memberRoleTool, { businessId: pending.businessId, userId: message.userId });
-  const right = decisionRight(pending.action, requester, { userId: message.userId, role });
+  const right = decisionRightFor(POLICY[pending.action], requester, { userId: message.userId, role });
   if (right.allowed) return { ok: true, role: role!, as: right.as };
   const you = role === null ? 'you are not a member of this business' : `you are ${role}`;
   const higher = ROLES.filter((r) => roleAbove(r, requester.role) && roleAtLeast(r, right.required));
@@ -96,8 +101,11 @@ async function answerRight(input: AgentInput, pending: PendingAction, answer: An
   };
 }
 
-/** The audit row of an allowed "no" (or a replacement): who declined whose request. */
-async function recordDecline(input: AgentInput, pending: PendingAction, right: Extract<Right, { ok: true }>, detail: Record<string, unknown>): Promise<void> {
+/**
+ * The audit row of an allowed answer the processor itself acts on: a "no" (or a
+ * replacement), or the "yes" to cancelling a workflow: who decided whose request, how.
+ */
+async function recordDecision(input: AgentInput, pending: PendingAction, decision: 'confirmed' | 'declined', detail: Record<string, unknown>): Promise<void> {
   await input.use(recordAuditTool, {
     businessId: pending.businessId,
     userId: input.message.userId,
@@ -105,12 +113,9 @@ async function recordDecline(input: AgentInput, pending: PendingAction, right: E
     allowed: true,
     eventId: input.message.eventId,
     requestedBy: pending.requestedBy.userId,
-    decided: { by: input.message.userId, decision: 'declined' },
+    decided: { by: input.message.userId, decision },
     detail: {
       ...detail,
-      outcome: 'declined',
-      declinedAs: right.as,
-      role: right.role,
       requesterRole: pending.requestedBy.role,
       requestEventId: pending.requestEventId,
       conversationId: input.message.conversationId,
@@ -119,8 +124,13 @@ async function recordDecline(input: AgentInput, pending: PendingAction, right: E
   });
 }
 
+/** The audit row of an allowed "no" (or a replacement): who declined whose request. */
+function recordDecline(input: AgentInput, pending: PendingAction, right: Extract<Right, { ok: true }>, detail: Record<string, unknown>): Promise<void> {
+  return recordDecision(input, pending, 'declined', { ...detail, outcome: 'declined', declinedAs: right.as, role: right.role });
+}
+
 /** The plan for a management request, from the facts the tools look up. */
-async function plan(input: AgentInput, action: ManagementActionName): Promise<Plan> {
+async function plan(input: AgentInput, action: PendingActionName): Promise<Plan> {
   const business = facts(businessOf(input));
   const { entities } = input.understanding;
   switch (action) {
@@ -139,10 +149,12 @@ async function plan(input: AgentInput, action: ManagementActionName): Promise<Pl
     }
     case 'announcement':
       return planAnnouncement(announcementText(input.message.text, entities.announcement), business);
+    case 'cancel_workflow':
+      return planWorkflowCancel(input, business);
   }
 }
 
-async function request(input: AgentInput, action: ManagementActionName): Promise<AgentResult> {
+async function request(input: AgentInput, action: PendingActionName): Promise<AgentResult> {
   const checked = await guard(input, action);
   if (!checked.allowed) return checked.result;
   const read = readPending(input.memory, input.message.conversationId);
@@ -215,6 +227,8 @@ async function confirm(input: AgentInput): Promise<AgentResult> {
   const right = await answerRight(input, pending, 'confirm');
   if (!right.ok) return right.result;
   const onBehalf = right.as === 'higher_role' ? ` (asked by ${await requesterName(input, pending)}; confirmed by you as ${right.role})` : '';
+  if (pending.action === 'cancel_workflow') return confirmCancel(input, pending, right, onBehalf);
+  const action = pending.action;
   return {
     text: `Confirmed: I'm going to ${pending.description}${onBehalf}. You will see the result here when it is done.`,
     outcome: 'WORKFLOW_STARTED',
@@ -224,7 +238,7 @@ async function confirm(input: AgentInput): Promise<AgentResult> {
       // From the confirming message: a redelivered "yes" finds the run it started.
       workflowId: managementWorkflowId(input.message.eventId),
       input: {
-        action: pending.action,
+        action,
         // The pending action's business (answerRight checked the message is about it).
         businessId: pending.businessId,
         userId: input.message.userId,
@@ -235,6 +249,39 @@ async function confirm(input: AgentInput): Promise<AgentResult> {
         chatType: 'DASHBOARD',
       },
     }],
+    ...closed(),
+  };
+}
+
+/**
+ * An allowed "yes" to cancelling a workflow: the workflow is looked up again (it may
+ * have ended since the request), the decision is audited as a management action's
+ * is (who asked, who confirmed, as what), and the workflow stage cancels it with the
+ * reason, as `x7 workflows cancel` does.
+ */
+async function confirmCancel(input: AgentInput, pending: PendingAction, right: Extract<Right, { ok: true }>, onBehalf: string): Promise<AgentResult> {
+  const params = pending.params;
+  if (!isCancelWorkflowParams(params)) return unbound(pending.description);
+  const workflow = await input.use(findWorkflowTool, { businessId: pending.businessId, workflowId: params.workflowId });
+  const running = workflow?.status === 'Running';
+  await recordDecision(input, pending, 'confirmed', {
+    // Not `workflowId`: that key marks the management workflow's own rows (recordAudit).
+    targetWorkflowId: params.workflowId,
+    workflowKind: params.kind,
+    bookingId: params.bookingId,
+    reason: params.reason,
+    outcome: running ? 'cancel_requested' : 'already_ended',
+    confirmedAs: right.as,
+    confirmerRole: right.role,
+  });
+  if (!running) {
+    const state = workflow ? `has already ended (${statusWords(workflow.status)})` : 'is gone';
+    return { text: `Workflow ${params.workflowId} ${state}, so there was nothing to cancel.`, outcome: 'ANSWERED', ...closed() };
+  }
+  return {
+    text: `Confirmed: I'm cancelling it: ${pending.description}${onBehalf}.`,
+    outcome: 'ANSWERED',
+    workflows: [{ action: 'cancel', workflowId: params.workflowId, reason: params.reason }],
     ...closed(),
   };
 }
@@ -260,12 +307,13 @@ export const managementAgent: Agent = {
   name: 'management',
   opensTasks: true,
   chatTypes: ['DASHBOARD'],
-  intents: [...MANAGEMENT_INTENTS, 'confirm', 'reject'],
-  tools: [...GUARD_TOOLS, openingHoursTool, upcomingBookingsTool, findBookingTool],
+  intents: [...MANAGEMENT_INTENTS, 'workflow_cancel', 'confirm', 'reject'],
+  tools: [...GUARD_TOOLS, openingHoursTool, upcomingBookingsTool, findBookingTool, ...WORKFLOW_CANCEL_TOOLS],
   followUpIntents: ['confirm', 'reject', 'unknown'],
   async handle(input) {
     const intent = input.understanding.intent;
     if ((MANAGEMENT_INTENTS as readonly string[]).includes(intent)) return request(input, intent as ManagementActionName);
+    if (intent === 'workflow_cancel') return request(input, 'cancel_workflow');
     if (intent === 'confirm') return confirm(input);
     if (intent === 'reject') return decline(input);
     // Anything else while an action waits: keep it waiting and say how to answer.

@@ -1,11 +1,12 @@
-// The DASHBOARD chat's SQL tools: the caller's role, the audit log, the business's
+// The DASHBOARD chat's tools: SQL for the caller's role, the audit log, the business's
 // numbers (messages, bookings, top questions) and what a management action is about
-// (current hours, a booking). Parameterized queries only; deciding is left to
-// policy.ts, actions.ts and the agents.
+// (current hours, a booking); Temporal's visibility for the business's workflows.
+// Parameterized queries only; deciding is left to policy.ts, actions.ts and the agents.
 //
 // Customer traffic is what arrives in the business's DEDICATED conversations; the
 // staff's own DASHBOARD conversations are not counted as customers talking.
 import { memberRole as readMemberRole } from '../../src/db/members.js';
+import type { ExecutionStatus, WorkflowFilter, WorkflowList, WorkflowSummary } from '../../src/workflows/visibility.js';
 import { defineTool, type Db } from '../shared/tools.js';
 import { isRole, type Role } from './policy.js';
 
@@ -158,35 +159,46 @@ export interface BookingRow {
   service: string | null;
   notes: string | null;
   workflowId: string | null;
+  /** When its reservation workflow reminded the customer (migration 0008); null or absent: not reminded. */
+  reminderSentAt?: Date | null;
 }
 
 const BOOKING_COLUMNS = `b.id::text as id, b.starts_at, b.party_size, b.status, b.user_id, u.display_name as customer,
-  o.name as service, b.notes, b.workflow_id`;
+  o.name as service, b.notes, b.workflow_id, b.reminder_sent_at`;
 
 type BookingDbRow = {
   id: string; starts_at: Date; party_size: number; status: BookingStatus; user_id: string;
-  customer: string | null; service: string | null; notes: string | null; workflow_id: string | null;
+  customer: string | null; service: string | null; notes: string | null; workflow_id: string | null; reminder_sent_at: Date | null;
 };
 
 function toBooking(r: BookingDbRow): BookingRow {
   return {
     id: r.id, startsAt: r.starts_at, partySize: r.party_size, status: r.status, userId: r.user_id,
-    customer: r.customer, service: r.service, notes: r.notes, workflowId: r.workflow_id,
+    customer: r.customer, service: r.service, notes: r.notes, workflowId: r.workflow_id, reminderSentAt: r.reminder_sent_at,
   };
 }
 
-/** Pending and confirmed bookings from `from` on, soonest first. */
-export async function upcomingBookings(db: Db, args: { businessId: string; from: Date; to?: Date; limit: number }): Promise<{ rows: BookingRow[]; total: number }> {
+export interface UpcomingArgs {
+  businessId: string;
+  from: Date;
+  to?: Date;
+  limit: number;
+  /** Default pending and confirmed. */
+  statuses?: readonly BookingStatus[];
+}
+
+/** Pending and confirmed bookings (or those of `statuses`) from `from` on, soonest first. */
+export async function upcomingBookings(db: Db, args: UpcomingArgs): Promise<{ rows: BookingRow[]; total: number }> {
   const rows = await db.query<BookingDbRow & { total: number }>(
     `select ${BOOKING_COLUMNS}, count(*) over ()::int as total
        from bookings b
        left join users u on u.id = b.user_id
        left join offerings o on o.id = b.offering_id
       where b.business_id = $1 and b.starts_at >= $2 and ($3::timestamptz is null or b.starts_at < $3)
-        and b.status in ('pending', 'confirmed')
+        and b.status = any ($5::text[])
       order by b.starts_at, b.id
       limit $4`,
-    [args.businessId, args.from, args.to ?? null, args.limit],
+    [args.businessId, args.from, args.to ?? null, args.limit, [...(args.statuses ?? ['pending', 'confirmed'])]],
   );
   return { rows: rows.map(toBooking), total: rows[0]?.total ?? 0 };
 }
@@ -290,8 +302,8 @@ export const bookingCountsTool = defineTool({
 
 export const upcomingBookingsTool = defineTool({
   name: 'upcoming_bookings',
-  description: 'Pending and confirmed bookings from an instant on, soonest first',
-  run: (ctx, args: { businessId: string; from: Date; to?: Date; limit: number }) => upcomingBookings(ctx.db, args),
+  description: 'Pending and confirmed bookings (or those of the given statuses) from an instant on, soonest first',
+  run: (ctx, args: UpcomingArgs) => upcomingBookings(ctx.db, args),
 });
 
 export const findBookingTool = defineTool({
@@ -310,4 +322,35 @@ export const openingHoursTool = defineTool({
   name: 'opening_hours',
   description: "The business's weekly opening hours",
   run: (ctx, args: { businessId: string }) => openingHours(ctx.db, args.businessId),
+});
+
+// ---------------------------------------------------------------------------
+// workflows (Temporal's visibility, through the workflow manager)
+
+export interface BusinessWorkflowsArgs {
+  businessId: string;
+  /** Default Running (when not asking for closed ones). */
+  status?: ExecutionStatus | readonly ExecutionStatus[];
+  /** Closed workflows: those that closed since. */
+  closedSince?: Date;
+  limit: number;
+}
+
+export const businessWorkflowsTool = defineTool({
+  name: 'business_workflows',
+  description: "The business's workflows from Temporal's visibility: running ones, or those closed since an instant",
+  run(ctx, args: BusinessWorkflowsArgs): Promise<WorkflowList> {
+    const status = args.status ?? (args.closedSince ? undefined : 'Running');
+    const filter: WorkflowFilter = { businessId: args.businessId, ...(status ? { status } : {}), ...(args.closedSince ? { closedSince: args.closedSince } : {}) };
+    return ctx.workflows.listWorkflows(filter, { limit: args.limit });
+  },
+});
+
+export const findWorkflowTool = defineTool({
+  name: 'find_workflow',
+  description: "One workflow by id, if it is this business's (another business's is not shown)",
+  async run(ctx, args: { businessId: string; workflowId: string }): Promise<WorkflowSummary | null> {
+    const found = await ctx.workflows.findWorkflow(args.workflowId);
+    return found && found.businessId === args.businessId ? found : null;
+  },
 });

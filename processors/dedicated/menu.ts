@@ -1,8 +1,9 @@
 // The menu/services agent: what the business offers, with prices, from `offerings`.
 // Names, tags and diets in the question narrow the answer ("vegan", "balayage");
-// without them it lists what there is.
+// without them it lists what there is. What the business announced goes under it.
 import type { Card } from '../../src/events.js';
 import type { Agent } from '../shared/agent.js';
+import { withAnnouncements } from '../shared/announcements.js';
 import { matchItems, price } from './matching.js';
 import { APPOINTMENT_CATEGORIES } from './reservations.js';
 import { offeringsTool, type Offering } from './tools.js';
@@ -42,11 +43,11 @@ export const menuAgent: Agent = {
       : noun === 'menu' ? `Here's the menu at ${business.name}:` : `Here are the ${noun === 'services' ? 'services' : 'things we offer'} at ${business.name}:`;
     const more = !asked.length && offerings.length > LISTED ? `\n…and ${offerings.length - LISTED} more.` : '';
     const firstService = shown.find((o) => o.kind === 'service');
-    return {
+    return withAnnouncements({
       text: `${intro}\n${shown.map((o) => `• ${line(o)}`).join('\n')}${more}`,
       cards: shown.slice(0, CARDS).map((o) => card(o, business.id)),
       suggestions: firstService ? [`Book ${firstService.name}`] : ['Book a table', 'Opening hours'],
       outcome: 'ANSWERED',
-    };
+    }, input);
   },
 };

@@ -4,16 +4,18 @@
 // pure logic in query.ts and ranking.ts; the words come from replies.ts. The event's
 // location (or a neighbourhood the message names) is where distances are measured
 // from, so the same question asked from Belém and from Alfama gets different answers.
+// Each business card carries what that business announced, while it runs.
 import { instantToZonedParts } from '../../src/understanding/index.js';
 import type { Agent, AgentInput, AgentResult, Turn } from '../shared/agent.js';
+import { announcedCards, announcementLines } from '../shared/announcements.js';
 import { defineTool } from '../shared/tools.js';
 import { RADIUS_STEPS_M } from './geo.js';
 import { namedBusinesses, searchRequest, type SearchRequest } from './query.js';
 import { recommend, selectResults } from './ranking.js';
 import {
-  businessInfoReply, comparisonReply, joinNames, recommendationReply, searchReply,
+  businessInfoReply, comparisonReply, joinNames, recommendationReply, type ReplyParts, searchReply,
 } from './replies.js';
-import { businessDetailsTool, findBusinessesTool } from './tools.js';
+import { businessAnnouncementsTool, businessDetailsTool, findBusinessesTool } from './tools.js';
 
 const MAX_COMPARED = 4;
 
@@ -58,6 +60,23 @@ function answered(parts: { text: string; cards: AgentResult['cards']; suggestion
   return { text: parts.text, cards: parts.cards ?? [], suggestions: parts.suggestions, outcome: 'ANSWERED' };
 }
 
+/**
+ * The answer with what each card's business announced, still running at the message's
+ * time, as a field of its card; `inText` (one business in detail) says it in the text
+ * too, for clients that show no cards.
+ */
+async function announced(input: AgentInput, parts: ReplyParts, options: { inText?: boolean } = {}): Promise<AgentResult> {
+  const ids = parts.cards.flatMap((c) => (c.businessId === null ? [] : [c.businessId]));
+  if (ids.length === 0) return answered(parts);
+  const running = await input.use(businessAnnouncementsTool, { ids });
+  const lines = options.inText ? announcementLines(running.get(ids[0]!) ?? [], input.now) : [];
+  return answered({
+    text: [parts.text, ...lines].join('\n'),
+    cards: announcedCards(parts.cards, running, input.now),
+    suggestions: parts.suggestions,
+  });
+}
+
 const HELP = [
   'I can find businesses in Lisbon for you: restaurants, cafés, bakeries, bars, salons, barbers, spas, clinics, dentists and gyms.',
   'Ask for a kind of place or a dish ("sushi near me", "cheap lunch in Baixa"), compare places ("compare Taberna do Largo and Tasca da Rosa"), or ask for a recommendation.',
@@ -72,7 +91,7 @@ export const discoveryAgent: Agent = {
   chatTypes: ['GLOBAL'],
   // The fallback too: an unclassified message with a searchable word is best answered by a search.
   intents: ['search', 'greeting', '*'],
-  tools: [findBusinessesTool, businessDetailsTool, mentionedBusinessesTool],
+  tools: [findBusinessesTool, businessDetailsTool, mentionedBusinessesTool, businessAnnouncementsTool],
   async handle(input) {
     const request = requestOf(input);
     // "Is it open now?", "how far is it?" after an answer: about the place just shown,
@@ -96,7 +115,7 @@ export const discoveryAgent: Agent = {
     const candidates = await input.use(findBusinessesTool, {
       categories: request.categories, terms: request.terms, origin: request.origin?.point ?? null, at: input.now,
     });
-    return answered(searchReply(selectResults(candidates, request, 5), request));
+    return announced(input, searchReply(selectResults(candidates, request, 5), request));
   },
 };
 
@@ -104,7 +123,7 @@ export const comparisonAgent: Agent = {
   name: 'comparison',
   chatTypes: ['GLOBAL'],
   intents: ['compare'],
-  tools: [findBusinessesTool, mentionedBusinessesTool],
+  tools: [findBusinessesTool, mentionedBusinessesTool, businessAnnouncementsTool],
   async handle(input) {
     const names = named(input);
     let ids = names;
@@ -128,7 +147,7 @@ export const comparisonAgent: Agent = {
     // In the order the person named them, which is how they read the cards.
     const items = compared.map((id) => rows.find((r) => r.id === id)).filter((c) => c !== undefined);
     const droppedNames = ids.slice(MAX_COMPARED).map((id) => nameOf(input, id));
-    return answered(comparisonReply(items, request.origin !== null, droppedNames));
+    return announced(input, comparisonReply(items, request.origin !== null, droppedNames));
   },
 };
 
@@ -136,7 +155,7 @@ export const recommendationAgent: Agent = {
   name: 'recommendation',
   chatTypes: ['GLOBAL'],
   intents: ['recommend'],
-  tools: [findBusinessesTool],
+  tools: [findBusinessesTool, businessAnnouncementsTool],
   async handle(input) {
     const request = requestOf(input);
     const candidates = await input.use(findBusinessesTool, {
@@ -146,7 +165,7 @@ export const recommendationAgent: Agent = {
     // everything, so a recommendation is never outside what was asked for.
     const selection = selectResults(candidates, request, candidates.length);
     const recs = recommend(selection.results, { request, radiusM: selection.radiusM ?? RADIUS_STEPS_M[0]! }, 3);
-    return answered(recommendationReply(recs, selection, request));
+    return announced(input, recommendationReply(recs, selection, request));
   },
 };
 
@@ -154,7 +173,7 @@ export const businessInfoAgent: Agent = {
   name: 'business_info',
   chatTypes: ['GLOBAL'],
   intents: ['business_info'],
-  tools: [findBusinessesTool, businessDetailsTool, mentionedBusinessesTool],
+  tools: [findBusinessesTool, businessDetailsTool, mentionedBusinessesTool, businessAnnouncementsTool],
   async handle(input) {
     const names = named(input);
     // "Tell me more about it" names no business but means the one just shown.
@@ -177,7 +196,7 @@ async function describeBusiness(input: AgentInput, id: string, alsoNamed: readon
     hours: /\b(?:hours?|open|opens|opening|close|closes|closing|when)\b/i.test(input.message.text),
   });
   if (alsoNamed.length > 0) reply.text += `\n(You also named ${joinNames(alsoNamed.map((n) => nameOf(input, n)))}; ask me to compare them.)`;
-  return answered(reply);
+  return announced(input, reply, { inText: true });
 }
 
 /** The businesses the message names, without understanding's spurious partial matches. */

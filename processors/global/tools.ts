@@ -10,6 +10,7 @@
 // description, keywords, available offerings) is folded once, on write, into
 // businesses.search_text (migration 0004, with the same translate()).
 import type { GeoPoint } from '../../src/events.js';
+import type { Announcement } from '../shared/agent.js';
 import { type Db, defineTool } from '../shared/tools.js';
 import { haversineSql } from './geo.js';
 import type { Candidate } from './ranking.js';
@@ -214,4 +215,17 @@ export const businessDetailsTool = defineTool({
   name: 'business_details',
   description: "One business's opening hours, main offerings and the FAQs that answer the given words",
   run: (ctx, args: { id: string; terms: readonly string[] }) => businessDetails(ctx.db, args.id, args.terms),
+});
+
+/**
+ * What the businesses of an answer announced, from the cached business rows (no query
+ * when they are cached): their cards show those still running (../shared/announcements.ts).
+ */
+export const businessAnnouncementsTool = defineTool({
+  name: 'business_announcements',
+  description: "The businesses' announcements, from the cached business rows",
+  async run(ctx, args: { ids: readonly string[] }): Promise<Map<string, readonly Announcement[]>> {
+    const businesses = await ctx.businesses(args.ids);
+    return new Map([...businesses.values()].map((b) => [b.id, b.announcements]));
+  },
 });

@@ -32,6 +32,20 @@ export interface BusinessContext {
   slotMinutes: number;
   phone: string | null;
   address: string;
+  /**
+   * Its newest announcements not expired when the row was read, newest first; whether
+   * one still runs is judged against the message's clock (./announcements.ts).
+   */
+  announcements: readonly Announcement[];
+}
+
+/** What the business announced from its dashboard (a row of `announcements`). */
+export interface Announcement {
+  text: string;
+  /** Epoch milliseconds. */
+  postedAt: number;
+  /** Epoch milliseconds: from then on it is no longer shown. */
+  expiresAt: number;
 }
 
 /** One turn of the conversation as kept in its state (the last few only). */

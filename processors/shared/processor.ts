@@ -29,9 +29,11 @@ export function createChatProcessor(definition: ChatTypeDefinition, deps: Proces
     registry: new AgentRegistry(definition.agents),
     db: poolDb(deps.pool, deps.config.databaseUrl, { preparedStatements: deps.config.pgPreparedStatements ?? true }),
     business: (id) => deps.businesses.business(id),
+    businesses: (ids) => deps.businesses.businesses(ids),
     catalog: () => deps.businesses.catalog(places),
     defaultTimeZone: definition.defaultTimeZone ?? DEFAULT_TIME_ZONE,
     workflows: deps.workflows,
+    llm: deps.llm ?? null,
   };
   const checkpointer = new ConversationCheckpointer(deps.store);
   const runGraph = buildChatGraph(env, checkpointer, `x7-${definition.chatType.toLowerCase()}`);
@@ -58,15 +60,22 @@ export function createChatProcessor(definition: ChatTypeDefinition, deps: Proces
         ...(context.traceparent ? { traceparent: context.traceparent } : {}),
       };
       const latencies: Record<string, number> = { ...context.stageLatenciesMs };
-      const conversation = await timed(context, latencies, 'conversation', () => conversationStage(env, input));
-      const selection = selectionFor(env, input, conversation);
+      // The chat type's own say first (DEDICATED: a conversation handed off to a person is not the agents').
+      const intercepted = definition.intercept ? await definition.intercept(env, input, context, latencies) : null;
       let response;
-      if (routeOf(input.state.openTask, selection) === 'graph') {
-        response = await runGraph(input, conversation, selection, context, latencies);
+      if (intercepted && 'respond' in intercepted) {
+        response = intercepted.respond;
       } else {
-        const agents = await timed(context, latencies, 'agent', () => agentStage(env, input, conversation, selection));
-        await timed(context, latencies, 'workflow', () => workflowStage(env, input, agents));
-        response = respondStage(input, conversation, agents, new Date(context.clock.now()), latencies, context);
+        if (intercepted) input.state = intercepted.continueWith;
+        const conversation = await timed(context, latencies, 'conversation', () => conversationStage(env, input));
+        const selection = selectionFor(env, input, conversation);
+        if (routeOf(input.state.openTask, selection) === 'graph') {
+          response = await runGraph(input, conversation, selection, context, latencies);
+        } else {
+          const agents = await timed(context, latencies, 'agent', () => agentStage(env, input, conversation, selection));
+          await timed(context, latencies, 'workflow', () => workflowStage(env, input, agents));
+          response = respondStage(input, conversation, agents, new Date(context.clock.now()), latencies, context);
+        }
       }
       deps.store.stage({
         conversationId: message.conversationId,

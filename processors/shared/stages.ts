@@ -8,7 +8,7 @@ import type { ExchangeRows } from '../../src/state/conversation-store.js';
 import { derivedEventId } from '../../src/pipeline/ids.js';
 import type { Logger } from '../../src/log.js';
 import type { ProcessingContext, ProcessorOutput } from '../../src/pipeline/processor.js';
-import { understand, type Catalog, type Understanding } from '../../src/understanding/index.js';
+import { understand, understandWith, type Catalog, type LlmClient, type Understanding, type UnderstandingContext } from '../../src/understanding/index.js';
 import type { AgentContribution, AgentInput, BusinessContext, JsonObject, OpenTask, Turn } from './agent.js';
 import { assertDeclared, coordinate, secondaryIntents, type AgentRegistry, type Selection } from './agents.js';
 import type { WorkflowStarter } from './deps.js';
@@ -23,10 +23,14 @@ export interface StageEnv {
   registry: AgentRegistry;
   db: Db;
   business(id: string): Promise<BusinessContext | null>;
+  /** Several cached business rows at once (the tools' `businesses`). */
+  businesses(ids: readonly string[]): Promise<ReadonlyMap<string, BusinessContext>>;
   catalog(): Promise<Catalog>;
   /** The clock zone of a conversation without a business (GLOBAL). */
   defaultTimeZone: string;
   workflows: WorkflowStarter;
+  /** The LLM for what the rules are unsure of; null: the rules alone (the default). */
+  llm: LlmClient | null;
 }
 
 /** One message and what it is processed with. */
@@ -57,7 +61,7 @@ export async function conversationStage(env: StageEnv, input: TurnInput): Promis
     if (!business) throw new Error(`business ${message.businessId} no longer exists`);
   }
   const openTask = state.openTask;
-  const understanding = understand(message.text, {
+  const context: UnderstandingContext = {
     chatType: message.chatType,
     // "tomorrow" means the day after the user wrote it, also when processed again later.
     now: message.sentAt,
@@ -65,7 +69,12 @@ export async function conversationStage(env: StageEnv, input: TurnInput): Promis
     catalog: await env.catalog(),
     ...(openTask ? { pendingSlots: openTask.pendingSlots, hasPendingAction: openTask.awaitingConfirmation } : {}),
     ...(business ? { businessCategory: business.category } : {}),
-  });
+  };
+  // Without an LLM the rules' synchronous path, exactly as before: nothing on the hot path waits.
+  const understanding = env.llm ? await understandWith(env.llm, message.text, context) : understand(message.text, context);
+  if (understanding.rejectedAnswer) {
+    input.logger.warn({ reason: understanding.rejectedAnswer.reason, answer: understanding.rejectedAnswer.answer }, 'the LLM answered outside the schema; the message is understood as unknown');
+  }
   const turn: Turn = {
     role: 'user', text: message.text, intent: understanding.intent, agent: null, eventId: message.eventId, at: message.sentAt.getTime(),
   };
@@ -114,7 +123,7 @@ export async function agentStage(env: StageEnv, input: TurnInput, conversation: 
       logger,
       use: async (tool, args) => {
         assertDeclared(chosen, tool.name);
-        return tool.run({ db: env.db, now, business, logger }, args);
+        return tool.run({ db: env.db, workflows: env.workflows, now, business, businesses: env.businesses, logger }, args);
       },
     };
     return chosen.handle(agentInput);
@@ -175,6 +184,7 @@ export function respondStage(
     intent,
     agent: agents.agent,
     agentReason: agents.reason,
+    understoodBy: conversation.understanding.source === 'llm' ? 'LLM' : 'RULES',
     producedAt,
     stageLatenciesMs: { ...latencies },
   });

@@ -7,9 +7,11 @@
 // so no agent has to know how pg reports an outage.
 import type pg from 'pg';
 import { databaseError } from '../../src/db/errors.js';
+import type { RowsOf } from '../../src/db/members.js';
 import { statement } from '../../src/db/statements.js';
 import type { Logger } from '../../src/log.js';
 import type { BusinessContext } from './agent.js';
+import type { WorkflowReader } from './deps.js';
 
 /** What a tool runs queries on: the pool, or one transaction of it. */
 export interface Db {
@@ -21,9 +23,16 @@ export interface Db {
 
 export interface ToolContext {
   db: Db;
+  /** Temporal's visibility (DASHBOARD's workflow tools); down, it throws DependencyUnavailableError. */
+  workflows: WorkflowReader;
   now: Date;
   /** Null for GLOBAL. */
   business: BusinessContext | null;
+  /**
+   * Business rows from the process's cache (business.ts), e.g. for the announcements on
+   * GLOBAL's cards: read from PostgreSQL only when not cached, never per message.
+   */
+  businesses(ids: readonly string[]): Promise<ReadonlyMap<string, BusinessContext>>;
   logger: Logger;
 }
 
@@ -86,4 +95,9 @@ export function poolDb(pool: pg.Pool, databaseUrl: string, options: { preparedSt
     },
   });
   return over(pool, false);
+}
+
+/** A Db as the shared SQL of src/db takes it (src/db/members.ts, src/db/handoffs.ts). */
+export function rowsOf(db: Db): RowsOf {
+  return (sql, params) => db.query(sql, params);
 }

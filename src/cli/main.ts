@@ -17,6 +17,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'dlq inspect': async () => (await import('./commands/dlq.js')).dlqInspectCommand,
   'db migrate': async () => (await import('./commands/db.js')).dbMigrateCommand,
   'db seed': async () => (await import('./commands/db.js')).dbSeedCommand,
+  'workflows list': async () => (await import('./commands/workflows.js')).workflowsListCommand,
+  'workflows describe': async () => (await import('./commands/workflows.js')).workflowsDescribeCommand,
+  'workflows metrics': async () => (await import('./commands/workflows.js')).workflowsMetricsCommand,
+  'workflows cancel': async () => (await import('./commands/workflows.js')).workflowsCancelCommand,
 };
 
 function usage(): string {

@@ -48,6 +48,8 @@ export interface ProcessorMetrics {
   readonly pausedPartitions: Gauge;
   readonly consumerLag: Gauge<'topic' | 'partition'>;
   readonly workflowRequests: Counter<'action' | 'result'>;
+  /** Requests to the LLM (only when one is configured), by result: answered, rejected (outside the schema), unavailable. */
+  readonly llmRequests: Counter<'result'>;
   readonly ready: Gauge;
   /** Seconds → the stage's histogram. */
   observeStage(stage: Stage, seconds: number): void;
@@ -164,9 +166,15 @@ export function createProcessorMetrics(registry: Registry = createMetricsRegistr
     labelNames: ['action', 'result'] as const,
     registers: [registry],
   });
+  const llmRequests = new Counter({
+    name: 'x7_llm_requests_total',
+    help: 'Requests to the LLM the rules passed unsure messages on to, by result: answered, rejected (an answer outside the schema; the message is understood as unknown), unavailable (the partition pauses)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   const ready = readyGauge(registry, () => current.ready);
   return {
-    registry, events, stageDuration, dlqRecords, outputs, transactions, dependencyFailures, pausedPartitions, consumerLag, workflowRequests, ready,
+    registry, events, stageDuration, dlqRecords, outputs, transactions, dependencyFailures, pausedPartitions, consumerLag, workflowRequests, llmRequests, ready,
     observeStage(stage, seconds) {
       if (Number.isFinite(seconds) && seconds >= 0) stageDuration.observe({ stage }, seconds);
     },
@@ -197,6 +205,8 @@ export interface WorkerMetrics {
   readonly workflows: Counter<'workflow_type' | 'status'>;
   readonly activityFailures: Counter<'activity' | 'retrying'>;
   readonly ready: Gauge;
+  /** Workflows running on the worker's task queue, by workflow type, as visibility last counted them. */
+  readonly runningWorkflows: Gauge<'workflow_type'>;
 }
 
 export function createWorkerMetrics(registry: Registry = createMetricsRegistry(), hooks: { ready?: () => Promise<boolean> | boolean } = {}): WorkerMetrics {
@@ -213,7 +223,13 @@ export function createWorkerMetrics(registry: Registry = createMetricsRegistry()
     registers: [registry],
   });
   const ready = readyGauge(registry, () => hooks.ready);
-  return { registry, workflows, activityFailures, ready };
+  const runningWorkflows = new Gauge({
+    name: 'x7_workflows_running',
+    help: 'Workflows running on the worker\'s task queue, by workflow type, counted by Temporal\'s visibility every few seconds (no samples while Temporal does not answer)',
+    labelNames: ['workflow_type'] as const,
+    registers: [registry],
+  });
+  return { registry, workflows, activityFailures, ready, runningWorkflows };
 }
 
 // ---- bridge ---------------------------------------------------------------

@@ -287,6 +287,12 @@ export interface DateTimeEntity {
   precision: 'date' | 'time' | 'datetime';
   /** True when an hour without am/pm was read by the meridiem rule (see the header). */
   meridiemAssumed?: boolean;
+  /**
+   * HH:MM the customer named when the zone's clock skips it that day (a DST gap, e.g.
+   * 01:30 on 2026-03-29 in Lisbon): `time` and `iso` are where the clock lands, later
+   * by the gap. An agent that must not move a time ("call me at 1:30am") asks instead.
+   */
+  skipped?: string;
 }
 
 export interface ResolveOptions {
@@ -372,6 +378,7 @@ export function resolveDateTime(folded: Folded, marks: readonly Mark[], options:
     text: quote(folded, used), precision,
   };
   if (meridiemAssumed) value.meridiemAssumed = true;
+  if (p.hour !== hour || p.minute !== time.minute) value.skipped = formatTime(hour, time.minute);
   return { value, rules: used.map((m) => m.rule) };
 }
 

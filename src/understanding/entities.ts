@@ -7,12 +7,14 @@ import { type Catalog, type CatalogPlace, matchBusinesses, matchCategories, matc
 import { type DateTimeEntity, resolveDateTime, scanDateTime } from './datetime.js';
 import { extractHours, type HoursEntity } from './hours.js';
 import { bareNumberHints, scanPartySize } from './party.js';
-import { fold, type Folded, originalSlice } from './text.js';
+import { type PhoneEntity, scanPhone } from './phone.js';
+import { fold, type Folded, originalSlice, WORKFLOW_ID } from './text.js';
 import { isValidTimeZone } from './zoned-time.js';
 
 export type { Catalog, CatalogBusiness, CatalogPlace } from './catalog.js';
 export type { DateTimeEntity } from './datetime.js';
 export type { HoursEntity } from './hours.js';
+export type { PhoneEntity } from './phone.js';
 
 export type PriceLevel = 1 | 2 | 3 | 4;
 
@@ -27,11 +29,15 @@ export interface Entities {
   nearMe?: boolean;
   /** "B-123" (normalised to upper case with a dash) or a booking UUID (lower case). */
   bookingRef?: string;
+  /** A workflow id as x7 gives them: "reservation-<uuid>", "management-<uuid>", "voice-callback-<uuid>" (dashboard). */
+  workflowRef?: string;
   /** 1 cheap … 4 luxury. */
   priceLevel?: PriceLevel;
   hours?: HoursEntity;
   /** The text of "announce: …" (dashboard), as written. */
   announcement?: string;
+  /** A phone number ("+351 912 345 678"); e164 null when written without its country code. */
+  phone?: PhoneEntity;
 }
 
 export interface EntityContext {
@@ -84,7 +90,17 @@ export function extractEntitiesExplained(text: string, context: EntityContext): 
     if (resolved) {
       entities.dateTime = resolved.value;
       reasons.push(`dateTime ${resolved.value.iso} (${resolved.value.precision}) from "${resolved.value.text}" in ${context.timeZone} (${resolved.rules.join(', ')})` +
-        (resolved.value.meridiemAssumed ? '; am/pm assumed' : ''));
+        (resolved.value.meridiemAssumed ? '; am/pm assumed' : '') + (resolved.value.skipped ? `; ${resolved.value.skipped} does not exist that day` : ''));
+    }
+    // The digits of a date, a time or a party size are not a phone number.
+    const taken = new Uint8Array(folded.text.length);
+    for (const m of marks) taken.fill(1, m.start, m.end);
+    if (party) taken.fill(1, party.start, party.end);
+    const phone = scanPhone(folded, taken);
+    if (phone) {
+      entities.phone = phone;
+      // The number itself stays out of the reasons, which are logged.
+      reasons.push(phone.e164 ? 'phone number with its country code' : 'phone number without a country code');
     }
   }
 
@@ -114,6 +130,12 @@ export function extractEntitiesExplained(text: string, context: EntityContext): 
     reasons.push(`bookingRef ${ref}`);
   }
 
+  const workflow = WORKFLOW_REF.exec(folded.text);
+  if (workflow) {
+    entities.workflowRef = workflow[0];
+    reasons.push(`workflowRef ${workflow[0]}`);
+  }
+
   const price = priceLevel(folded);
   if (price) {
     entities.priceLevel = price.level;
@@ -131,6 +153,7 @@ export function extractEntitiesExplained(text: string, context: EntityContext): 
 }
 
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/;
+const WORKFLOW_REF = new RegExp(`\\b${WORKFLOW_ID}\\b`);
 
 function bookingRef(folded: Folded): string | undefined {
   const uuid = UUID.exec(folded.text);

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { Catalog } from './catalog.js';
 import type { UnderstandingContext } from './index.js';
 import { MONTH_RE, WEEKDAY_ABBR_RE, WEEKDAY_NAME_RE } from './lexicon.js';
-import { COUNT } from './text.js';
+import { COUNT, WORKFLOW_ID } from './text.js';
 
 export interface HostileInput {
   /** What the input is made of, e.g. `repeat "open bookings"`. */
@@ -37,7 +37,7 @@ export interface HostileInput {
 const SKIP = /^(?:hostile-inputs|llm|zoned-time)\.(?:ts|js)$/;
 
 /** Values of constants the files build with code rather than write as literals. */
-const KNOWN: Record<string, string> = { COUNT, MONTH_RE, WEEKDAY_NAME_RE, WEEKDAY_ABBR_RE };
+const KNOWN: Record<string, string> = { COUNT, MONTH_RE, WEEKDAY_NAME_RE, WEEKDAY_ABBR_RE, WORKFLOW_ID };
 
 interface Literal {
   kind: 'regex' | 'string' | 'template';

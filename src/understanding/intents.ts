@@ -13,15 +13,16 @@ import { matchCategories } from './catalog.js';
 import { scanDateTime } from './datetime.js';
 import { extractHours } from './hours.js';
 import { bareNumberHints, scanPartySize } from './party.js';
-import { fold } from './text.js';
+import { fold, WORKFLOW_ID } from './text.js';
 
 export const DEDICATED_INTENTS = [
   'greeting', 'book', 'modify_booking', 'cancel_booking', 'menu_or_services', 'faq', 'hours',
-  'human_handoff', 'thanks', 'provide_details', 'confirm', 'reject', 'unknown',
+  'callback', 'cancel_callback', 'human_handoff', 'thanks', 'provide_details', 'confirm', 'reject', 'unknown',
 ] as const;
 export const DASHBOARD_INTENTS = [
   'analytics_volume', 'analytics_bookings', 'analytics_top_questions', 'set_hours', 'pause_bookings',
-  'resume_bookings', 'cancel_booking', 'announcement', 'confirm', 'reject', 'unknown',
+  'resume_bookings', 'cancel_booking', 'announcement', 'workflows_list', 'workflow_cancel', 'handoffs_list', 'handoff_close',
+  'confirm', 'reject', 'unknown',
 ] as const;
 export const GLOBAL_INTENTS = ['search', 'compare', 'recommend', 'business_info', 'greeting', 'unknown'] as const;
 
@@ -80,6 +81,8 @@ interface Signals {
   categories: number;
   hasHours: boolean;
   hasRef: boolean;
+  /** A workflow id ("reservation-<uuid>", "management-<uuid>", "voice-callback-<uuid>"). */
+  hasWorkflowRef: boolean;
   businesses: number;
   places: number;
   pending: ReadonlySet<string>;
@@ -100,6 +103,10 @@ const GREETING: Rule[] = [
 const BOOKING_NOUN = '(?:bookings?|reservations?|appointments?|reservas?|marcac(?:ao|oes))';
 // Compiled once: a rule test runs on every DEDICATED message.
 const BOOKING_NOUN_RE = new RegExp(`\\b(?:${BOOKING_NOUN}|slot|session)\\b`);
+/** The text names a booking ("cancel my booking"): for an agent that must not take it for something of its own. */
+export function mentionsBooking(text: string): boolean {
+  return BOOKING_NOUN_RE.test(fold(text).text);
+}
 const THANKS = /\b(?:thanks|thank you|thank u|thx|ty|cheers|obrigad[oa]|much appreciated|appreciate it)\b/;
 
 const pendingWeight = (pending: number, otherwise: number) => (s: Signals) => (s.hasPendingAction ? pending : otherwise);
@@ -174,6 +181,16 @@ const CONFIRM_REJECT: Rule[] = [
   { id: 'reject:cancel-that', intent: 'reject', weight: pendingWeight(0.7, 0), test: /\bcancel (?:that|it|this)\b|\bdon'?t (?:do|send|change) (?:it|that)\b/ },
 ];
 
+// Being called back: "call me back tomorrow at 5pm", "can you ring me at 10", "ligue-me
+// amanhã às 17h", "pode ligar-me"; and taking it back: "cancel the callback", "don't call
+// me", "não me liguem". A "don't call me" is never a request to be called.
+const CALL_ME = /\b(?:call|ring|phone|telephone) (?:me|us)\b|\bgive (?:me|us) a (?:call|ring)\b|\b(?:liga|ligue|liguem|ligar|telefona|telefone|telefonem|telefonar|contacte|contactem|contactar)[- ]me\b|\bme (?:liga|ligue|liguem|ligar|ligarem|telefone|telefonem|telefonar)\b|\b(?:ligar|ligue|liguem|telefonar) (?:para|pra) mim\b/;
+const CALLBACK_NOUN = /\bcall[- ]?backs?\b|\bchamada de volta\b/;
+const NO_CALL = /\b(?:don'?t|do not|dont|no need to|not necessary to) (?:call|ring|phone)\b|\bnao (?:me )?(?:liga|ligue|liguem|ligar|ligarem|telefone|telefonem)\b|\bnao (?:e preciso|precisa|precisam)(?: de)? (?:me )?ligar\b/;
+const cancelsCall = inOrder(/\b(?:cancel\w*|cancela|anular|anula|desmarcar|call off|forget)\b/, /\b(?:call[- ]?backs?|(?:the|my|that|this|your|a) (?:phone )?calls?|chamadas?|telefonemas?)\b/);
+const aboutCallback = (s: Signals) => CALLBACK_NOUN.test(s.text) || NO_CALL.test(s.text) || cancelsCall(s);
+const CANCEL_VERB = /\b(?:cancel|cancelar|desmarcar|call off|can'?t make it|cannot make it|won'?t make it|nao vou poder)\b/;
+
 const DEDICATED_RULES: Rule[] = [
   ...GREETING,
   { id: 'thanks:words', intent: 'thanks', weight: 0.7, test: THANKS },
@@ -198,7 +215,8 @@ const DEDICATED_RULES: Rule[] = [
   { id: 'modify_booking:actually-detail', intent: 'modify_booking', weight: 0.7, test: (s) => /\b(?:actually|instead|afinal)\b/.test(s.text) && (s.hasParty || s.hasTime || s.hasDate) },
   { id: 'modify_booking:more-people', intent: 'modify_booking', weight: 0.8, test: /\b(?:\d+|one|two|three) more (?:person|people|guests?)\b|\badd (?:one|another|\d+) (?:more )?(?:person|people|guests?)\b/ },
 
-  { id: 'cancel_booking:verb', intent: 'cancel_booking', weight: 0.85, test: /\b(?:cancel|cancelar|desmarcar|call off|can'?t make it|cannot make it|won'?t make it|nao vou poder)\b/ },
+  // "cancel the callback" is not about a booking.
+  { id: 'cancel_booking:verb', intent: 'cancel_booking', weight: 0.85, test: (s) => CANCEL_VERB.test(s.text) && !aboutCallback(s) },
   { id: 'cancel_booking:ref', intent: 'cancel_booking', weight: 0.3, test: (s) => s.hasRef },
 
   { id: 'menu_or_services:menu', intent: 'menu_or_services', weight: 0.8, test: /\b(?:menus?|ementa|carta|dish(?:es)?|specials?|prato do dia|wine list|drinks? list|food|desserts?)\b/ },
@@ -228,10 +246,15 @@ const DEDICATED_RULES: Rule[] = [
     test: /\b(?:opening hours|business hours|your hours|the hours|hours of operation|horarios?|opening times?|closing time)\b|^\s*hours\s*(?:\?\s*)?$/ },
   { id: 'hours:closed', intent: 'hours', weight: 0.8, test: /\b(?:are you|you) closed\b|\bclosed (?:on|today|tomorrow|tonight)\b/ },
 
+  { id: 'callback:call-me', intent: 'callback', weight: 0.9, test: (s) => CALL_ME.test(s.text) && !NO_CALL.test(s.text) },
+  { id: 'callback:noun', intent: 'callback', weight: 0.6, test: (s) => CALLBACK_NOUN.test(s.text) && !cancelsCall(s) },
+  { id: 'cancel_callback:cancel', intent: 'cancel_callback', weight: 0.95, test: cancelsCall },
+  { id: 'cancel_callback:dont-call', intent: 'cancel_callback', weight: 0.95, test: NO_CALL },
+
   { id: 'human_handoff:person', intent: 'human_handoff', weight: 0.95,
     test: /\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a |an |the |some |your )?(?:person|human|someone|somebody|staff|manager|owner|real (?:person|human)|agent|employee|receptionist|people)\b/ },
   { id: 'human_handoff:phrases', intent: 'human_handoff', weight: 0.85,
-    test: /\b(?:human,? please|a real person|customer service|an? operator|call me(?: back)?|phone me|ring me|falar com (?:uma pessoa|alguem|um humano|o gerente)|pessoa real|atendente)\b/ },
+    test: /\b(?:human,? please|a real person|customer service|an? operator|falar com (?:uma pessoa|alguem|um humano|o gerente)|pessoa real|atendente)\b/ },
   { id: 'human_handoff:frustration', intent: 'human_handoff', weight: 0.5, test: /\b(?:not helpful|useless|this isn'?t working|are you a (?:bot|robot)|stupid bot)\b/ },
 
   { id: 'provide_details:slot-value', intent: 'provide_details', weight: 0.75, test: (s) => s.pending.size > 0 && (s.hasTime || s.hasDate || s.hasParty) },
@@ -243,6 +266,22 @@ const DEDICATED_RULES: Rule[] = [
   ...CONFIRM_REJECT,
 ];
 
+// Dashboard: what runs for the business (reservations with their reminders, voice
+// callbacks, management actions) and stopping one.
+const WORKFLOW_NOUN = '(?:workflows?|reminders?|callbacks?)';
+const WORKFLOW_NOUN_RE = new RegExp(`\\b${WORKFLOW_NOUN}\\b`);
+const WORKFLOW_REF_RE = new RegExp(`\\b${WORKFLOW_ID}\\b`);
+const STOP_VERB = /\b(?:cancel|stop|abort|kill|terminate|cancelar|parar|anular)\b/;
+/** A message about a workflow (by name or by id): not a booking's cancellation or a pause. */
+const aboutWorkflows = (s: Signals) => s.hasWorkflowRef || WORKFLOW_NOUN_RE.test(s.text);
+/** `test` unless the message is about workflows. */
+const unlessWorkflows = (test: RegExp | ((s: Signals) => boolean)) => (s: Signals) =>
+  !aboutWorkflows(s) && (typeof test === 'function' ? test(s) : test.test(s.text));
+
+// Hand-offs: customer conversations passed to a person, listed in the inbox and closed from it.
+const HANDOFF_NOUN = /\bhand[- ]?offs?\b|\bhanded[- ]off\b/;
+const closesHandoff = inOrder(/\b(?:close|end|finish|resolve|fechar|encerrar)\b/, /\bhand[- ]?offs?\b/);
+
 const DASHBOARD_RULES: Rule[] = [
   { id: 'analytics_volume:how-many', intent: 'analytics_volume', weight: 0.85,
     test: inOrder(/\b(?:how many|number of|count|total|volume of)\b/, /\b(?:messages?|conversations?|chats?|inquiries|enquiries|customers?|visitors|mensagens|conversas)\b/) },
@@ -250,10 +289,11 @@ const DASHBOARD_RULES: Rule[] = [
   { id: 'analytics_volume:period', intent: 'analytics_volume', weight: 0.6,
     test: inOrder(/\b(?:messages?|conversations?|chats?|mensagens)\b/, /\b(?:today|yesterday|this (?:week|month|year)|last (?:week|month|\d+ days)|per (?:day|week)|hoje|esta semana|este mes)\b/) },
 
+  // Bookings' workflows or reminders are not a count of bookings (workflows_list).
   { id: 'analytics_bookings:count', intent: 'analytics_bookings', weight: 0.8,
-    test: inOrder(/\b(?:how many|number of|count|total|list|show(?: me)?|what|any|who|quantas)\b/, new RegExp(`\\b${BOOKING_NOUN}`)) },
+    test: unlessWorkflows(inOrder(/\b(?:how many|number of|count|total|list|show(?: me)?|what|any|who|quantas)\b/, new RegExp(`\\b${BOOKING_NOUN}`))) },
   { id: 'analytics_bookings:period', intent: 'analytics_bookings', weight: 0.75,
-    test: inOrder(new RegExp(`\\b${BOOKING_NOUN}\\b`), /\b(?:today|tonight|tomorrow|yesterday|this (?:week|month|year|weekend)|next week|last (?:week|month)|hoje|amanha)\b/) },
+    test: unlessWorkflows(inOrder(new RegExp(`\\b${BOOKING_NOUN}\\b`), /\b(?:today|tonight|tomorrow|yesterday|this (?:week|month|year|weekend)|next week|last (?:week|month)|hoje|amanha)\b/)) },
   { id: 'analytics_bookings:booked', intent: 'analytics_bookings', weight: 0.7, test: /\bwho(?:'s| is)? booked\b|\bbooked (?:today|tonight|tomorrow)\b|\bno[- ]shows?\b|\boccupancy\b/ },
 
   { id: 'analytics_top_questions:top', intent: 'analytics_top_questions', weight: 0.9,
@@ -266,7 +306,7 @@ const DASHBOARD_RULES: Rule[] = [
   { id: 'set_hours:we-open', intent: 'set_hours', weight: 0.4, test: /\bwe(?:'re| are| will be)? (?:open|closed|close)\b|\b(?:abrimos|fechamos)\b/ },
 
   { id: 'pause_bookings:verb', intent: 'pause_bookings', weight: 0.9,
-    test: inOrder(/\b(?:pause|stop|suspend|disable|turn off|switch off|halt|freeze|block|close|hold|suspender|parar|pausar)\b/, new RegExp(`\\b${BOOKING_NOUN}`)) },
+    test: unlessWorkflows(inOrder(/\b(?:pause|stop|suspend|disable|turn off|switch off|halt|freeze|block|close|hold|suspender|parar|pausar)\b/, new RegExp(`\\b${BOOKING_NOUN}`))) },
   { id: 'pause_bookings:no-more', intent: 'pause_bookings', weight: 0.9,
     test: new RegExp(`\\bno (?:more|new) ${BOOKING_NOUN}|\\bnot (?:accepting|taking) (?:any )?(?:more |new )?${BOOKING_NOUN}`) },
 
@@ -275,14 +315,31 @@ const DASHBOARD_RULES: Rule[] = [
   { id: 'resume_bookings:again', intent: 'resume_bookings', weight: 0.9,
     test: either(inOrder(/\b(?:accept|take|taking|accepting|open)\b/, new RegExp(`\\b${BOOKING_NOUN}`), /\bagain\b/), new RegExp(`\\bstart (?:taking|accepting) ${BOOKING_NOUN}`)) },
 
-  { id: 'cancel_booking:booking', intent: 'cancel_booking', weight: 0.85, test: inOrder(/\b(?:cancel|cancelar|anular)\b/, new RegExp(`\\b${BOOKING_NOUN}`)) },
-  { id: 'cancel_booking:ref', intent: 'cancel_booking', weight: 0.95, test: (s) => s.hasRef && /\b(?:cancel|cancelar|anular)\b/.test(s.text) },
-  { id: 'cancel_booking:ref-only', intent: 'cancel_booking', weight: 0.4, test: (s) => s.hasRef },
+  { id: 'cancel_booking:booking', intent: 'cancel_booking', weight: 0.85, test: unlessWorkflows(inOrder(/\b(?:cancel|cancelar|anular)\b/, new RegExp(`\\b${BOOKING_NOUN}`))) },
+  { id: 'cancel_booking:ref', intent: 'cancel_booking', weight: 0.95, test: unlessWorkflows((s) => s.hasRef && /\b(?:cancel|cancelar|anular)\b/.test(s.text)) },
+  { id: 'cancel_booking:ref-only', intent: 'cancel_booking', weight: 0.4, test: unlessWorkflows((s) => s.hasRef) },
 
   { id: 'announcement:prefix', intent: 'announcement', weight: 0.95, test: /^\s*(?:announce(?:ment)?|broadcast|anuncio|anunciar)\b|^\s*post\s*:/ },
   { id: 'announcement:tell', intent: 'announcement', weight: 0.75,
     test: either(inOrder(/\b(?:tell|notify|inform|let|message|send)\b/, /\b(?:all (?:our |the )?|every |our )(?:customers|clients|guests|followers)/),
       /\beveryone know\b|\bsend (?:an? )?announcement\b|\bpost (?:an? )?(?:update|announcement)\b/) },
+
+  { id: 'workflows_list:running', intent: 'workflows_list', weight: 0.85,
+    test: /\bwhat(?:'s| is| are)? (?:running|in progress|scheduled)\b|\b(?:running|active|open|scheduled|pending) (?:workflows?|reminders?|callbacks?)\b/ },
+  { id: 'workflows_list:show', intent: 'workflows_list', weight: 0.8,
+    test: inOrder(/\b(?:show|list|what|which|any|see|view|status|how many)\b/, new RegExp(`\\b${WORKFLOW_NOUN}\\b`)) },
+  { id: 'workflows_list:noun', intent: 'workflows_list', weight: 0.6, test: /\bworkflows?\b/ },
+  { id: 'workflows_list:of-bookings', intent: 'workflows_list', weight: 0.7, test: inOrder(new RegExp(`\\b${BOOKING_NOUN}`), new RegExp(`\\b${WORKFLOW_NOUN}\\b`)) },
+
+  { id: 'workflow_cancel:verb', intent: 'workflow_cancel', weight: 0.97, test: inOrder(/\b(?:cancel|stop|abort|kill|terminate|cancelar|parar|anular)\b/, new RegExp(`\\b${WORKFLOW_NOUN}\\b`)) },
+  { id: 'workflow_cancel:ref', intent: 'workflow_cancel', weight: 0.95, test: (s) => s.hasWorkflowRef && STOP_VERB.test(s.text) },
+  { id: 'workflow_cancel:booking-ref', intent: 'workflow_cancel', weight: 0.9, test: (s) => s.hasRef && WORKFLOW_NOUN_RE.test(s.text) && STOP_VERB.test(s.text) },
+
+  // The inbox: conversations handed off to a person ("open hand-offs", "show the inbox"), and closing one.
+  { id: 'handoffs_list:inbox', intent: 'handoffs_list', weight: 0.9, test: /\binbox\b|\bcaixa de entrada\b/ },
+  { id: 'handoffs_list:handoffs', intent: 'handoffs_list', weight: 0.85, test: (s) => HANDOFF_NOUN.test(s.text) && !closesHandoff(s) },
+  { id: 'handoffs_list:waiting', intent: 'handoffs_list', weight: 0.75, test: /\bwaiting for (?:a |an )?(?:person|human|staff|reply|answer)\b/ },
+  { id: 'handoff_close:verb', intent: 'handoff_close', weight: 0.97, test: closesHandoff },
 
   ...CONFIRM_REJECT,
 ];
@@ -353,6 +410,7 @@ function signalsOf(text: string, context: IntentContext): Signals {
     categories: matchCategories(folded).categories.length,
     hasHours: context.chatType === 'DASHBOARD' && extractHours(folded) !== undefined,
     hasRef: /\bb-?\d{3,10}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/.test(folded.text),
+    hasWorkflowRef: WORKFLOW_REF_RE.test(folded.text),
     businesses: context.entities?.businessIds?.length ?? 0,
     places: context.entities?.places?.length ?? 0,
     pending,

@@ -153,3 +153,9 @@ function withinOneEdit(x: string, y: string): boolean {
   for (let j = i + 1; j < a.length; j++) if (a.charCodeAt(j) !== b.charCodeAt(j - 1 + skip)) return false;
   return true;
 }
+
+/**
+ * The ids x7 gives its workflows (src/workflows/manager.ts defaultWorkflowId): the kind
+ * and the UUID of the booking or chat message that caused it, lower case.
+ */
+export const WORKFLOW_ID = '(?:reservation|management|voice-callback)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';

@@ -22,6 +22,7 @@ import type { WorkerMetrics } from '../observability/metrics.js';
 import { childSpan, formatTraceparent, parseTraceparent, traceLogFields, TRACEPARENT_HEADER } from '../observability/trace.js';
 import { decisionRight, refusalReason } from './authority.js';
 import { workflowEventIds } from './event-ids.js';
+import { reminderText } from './reminders.js';
 import type {
   CompleteBookingResult,
   ConfirmBookingResult,
@@ -31,7 +32,7 @@ import type {
   PublishResult,
   ReminderResult,
 } from './types.js';
-import { InvalidWorkflowInputError, validateManagementActionInput, type DayHours } from './validate.js';
+import { ANNOUNCEMENT_LIFETIME_DAYS, InvalidWorkflowInputError, validateManagementActionInput, type DayHours } from './validate.js';
 
 export interface ActivityDependencies {
   pool: pg.Pool;
@@ -114,10 +115,6 @@ async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Pr
   } finally {
     client.release();
   }
-}
-
-function localTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' }).format(new Date(iso));
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -237,16 +234,35 @@ export function createActivities(deps: ActivityDependencies) {
       });
     },
 
-    /** The reminder text, if the booking is still confirmed when it is due. */
+    /**
+     * The reminder text, if the booking is still confirmed when it is due; the workflow
+     * publishes it to the customer's conversation (REMINDER_SENT). The row records when
+     * (bookings.reminder_sent_at, the first time only), for the dashboard's booking cards.
+     */
     async sendReminder(input: BookingRef & { partySize: number; startsAt: string; timeZone: string }): Promise<ReminderResult> {
       return guard('sendReminder', { bookingId: input.bookingId, workflowId: input.workflowId }, async () => {
-        const { rows } = await pool.query<{ status: string }>('select status from bookings where id = $1 and business_id = $2', [input.bookingId, input.businessId]);
-        const status = rows[0]?.status ?? 'missing';
-        if (status !== 'confirmed') return { sent: false, bookingStatus: status, detail: `no reminder: booking is ${status}` };
+        // Only a confirmed booking is reminded, checked in the same statement that records it.
+        const { rows } = await pool.query<{ name: string; category: string; service: string | null; sent_at: Date }>(
+          `update bookings b set reminder_sent_at = coalesce(b.reminder_sent_at, now())
+             from businesses z
+            where b.id = $1 and b.business_id = $2 and b.status = 'confirmed' and z.id = b.business_id
+            returning z.name, z.category, (select o.name from offerings o where o.id = b.offering_id) as service,
+                      b.reminder_sent_at as sent_at`,
+          [input.bookingId, input.businessId],
+        );
+        const row = rows[0];
+        if (!row) {
+          const current = await pool.query<{ status: string }>('select status from bookings where id = $1 and business_id = $2', [input.bookingId, input.businessId]);
+          const status = current.rows[0]?.status ?? 'missing';
+          return { sent: false, bookingStatus: status, detail: `no reminder: booking is ${status}` };
+        }
         return {
           sent: true,
-          bookingStatus: status,
-          detail: `Reminder: your booking for ${input.partySize} is on ${localTime(input.startsAt, input.timeZone)} (${input.timeZone})`,
+          bookingStatus: 'confirmed',
+          detail: reminderText({
+            partySize: input.partySize, businessName: row.name, category: row.category, service: row.service,
+            startsAt: input.startsAt, timeZone: input.timeZone, sentAt: row.sent_at,
+          }),
         };
       });
     },
@@ -418,7 +434,11 @@ async function perform(
       return { summary: `Booking ${bookingId} cancelled`, reservationWorkflowId: row.workflow_id };
     }
     case 'announcement': {
-      await client.query('insert into announcements (business_id, text, created_by) values ($1, $2, $3)', [input.businessId, params.text, input.userId]);
+      // Shown to customers until it expires; the insert's trigger tells the processors (migration 0008).
+      await client.query(
+        'insert into announcements (business_id, text, created_by, expires_at) values ($1, $2, $3, now() + make_interval(days => $4))',
+        [input.businessId, params.text, input.userId, ANNOUNCEMENT_LIFETIME_DAYS],
+      );
       return { summary: 'Announcement published', reservationWorkflowId: null };
     }
     case 'set_hours': {

@@ -65,7 +65,18 @@ export function decisionRight(
   requester: Requester | null,
   decider: { userId: string; role: Role | null },
 ): DecisionRight {
-  const required = MANAGEMENT_LEAST_ROLE[action];
+  return decisionRightFor(MANAGEMENT_LEAST_ROLE[action], requester, decider);
+}
+
+/**
+ * The same rule for an action whose least role is `required` (the dashboard's own
+ * pending actions, such as cancelling a workflow, which the worker does not run).
+ */
+export function decisionRightFor(
+  required: Role,
+  requester: Requester | null,
+  decider: { userId: string; role: Role | null },
+): DecisionRight {
   if (decider.role === null) return { allowed: false, why: 'not_member', required };
   if (!roleAtLeast(decider.role, required)) return { allowed: false, why: 'role_too_low', required };
   if (requester === null) return { allowed: true, as: 'requester_unknown' };

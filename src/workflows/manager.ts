@@ -1,63 +1,38 @@
-// The workflow manager: how the rest of x7-stream (the pipeline's workflow stage,
-// operators) starts, lists, measures and cancels workflows. A thin layer over
-// @temporalio/client that adds what the design asks for:
+// The workflow manager: how the rest of x7-stream (the pipeline's workflow stage, the
+// dashboard's tools, `x7 workflows`, the worker's running gauge) starts, lists,
+// describes, measures and cancels workflows. A thin layer over @temporalio/client that
+// adds what the design asks for:
 //  - inputs are validated before anything starts (a naive callback time never
 //    reaches Temporal);
 //  - starting is idempotent by workflow id, which is derived from the event that
 //    caused it, so a redelivered chat message finds the run it already started;
 //  - an unreachable Temporal is a DependencyUnavailableError (pause and retry), never
 //    "no workflow".
-import {
-  Client,
-  Connection,
-  isGrpcDeadlineError,
-  isGrpcServiceError,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  type WorkflowExecutionInfo,
-} from '@temporalio/client';
+// Listing, counting and describing are visibility.ts's, on the manager's task queue.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, isGrpcServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { parseTraceparent } from '../observability/trace.js';
-import { DependencyUnavailableError, isDependencyFailure } from '../pipeline/errors.js';
+import { DependencyUnavailableError } from '../pipeline/errors.js';
+import { describeExecution, temporalError, WORKFLOW_TYPE_NAMES } from './temporal.js';
 import type { WorkflowInputs, WorkflowKind } from './types.js';
 import { InvalidWorkflowInputError, validateWorkflowInput, WORKFLOW_KINDS } from './validate.js';
+import {
+  notOurs, WorkflowVisibility, type ListOptions, type WorkflowCounts, type WorkflowDetails, type WorkflowFilter, type WorkflowList,
+  type WorkflowMetrics, type WorkflowSummary,
+} from './visibility.js';
 import { cancelSignal } from './workflows.js';
 
-/** Workflow type names (the exported functions of workflows.ts) per kind. */
-export const WORKFLOW_TYPE_NAMES: Record<WorkflowKind, string> = {
-  reservation: 'reservationWorkflow',
-  managementAction: 'managementActionWorkflow',
-  voiceCallback: 'voiceCallbackWorkflow',
-};
+export { isTemporalUnavailable, WORKFLOW_EVENT_TYPES, WORKFLOW_TYPE_NAMES } from './temporal.js';
+
 const PAST_CALLBACK_GRACE_MS = 60_000;
-const KIND_OF_TYPE = new Map(Object.entries(WORKFLOW_TYPE_NAMES).map(([kind, type]) => [type, kind as WorkflowKind]));
 
 export interface StartResult {
   workflowId: string;
   runId: string;
   /** True when a workflow with this id already existed: nothing new was started. */
   alreadyStarted: boolean;
-}
-
-export interface ActiveWorkflow {
-  workflowId: string;
-  runId: string;
-  kind: WorkflowKind | null;
-  workflowType: string;
-  startTime: Date;
-  businessId: string | null;
-  conversationId: string | null;
-}
-
-/** Execution status names as Temporal's visibility reports them: Running, Completed, Failed, … */
-export type StatusCounts = Record<string, number>;
-
-export interface WorkflowMetrics {
-  taskQueue: string;
-  total: number;
-  byStatus: StatusCounts;
-  byKind: Record<WorkflowKind, { total: number; byStatus: StatusCounts }>;
 }
 
 export interface CancelResult {
@@ -75,34 +50,16 @@ export class WorkflowNotRunningError extends Error {
   }
 }
 
-/** True for errors that mean "Temporal cannot be reached right now". */
-export function isTemporalUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 6; e = (e as Error).cause, depth++) {
-    // gRPC 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED.
-    if (isGrpcServiceError(e) && (e.code === 14 || e.code === 4)) return true;
-    if (isGrpcDeadlineError(e as unknown)) return true;
-    if (/Failed to connect before the deadline|No connection established|ECONNREFUSED|UNAVAILABLE/i.test(e.message)) return true;
-    if (isDependencyFailure(e)) return true;
-  }
-  return false;
-}
-
-function temporalError(error: unknown, address: string): unknown {
-  if (error instanceof DependencyUnavailableError || !isTemporalUnavailable(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new DependencyUnavailableError('temporal', `${address}: ${message}`, { cause: error });
-}
-
-/** A string literal for a visibility query. */
-function literal(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** The reservation workflow of a booking: one per booking, so a booking row names its workflow. */
+export function reservationWorkflowId(bookingId: string): string {
+  return `reservation-${bookingId}`;
 }
 
 /** The workflow id for an input when the caller gives none: one per causing booking or event. */
 export function defaultWorkflowId<K extends WorkflowKind>(kind: K, input: WorkflowInputs[K]): string {
   switch (kind) {
     case 'reservation':
-      return `reservation-${(input as WorkflowInputs['reservation']).bookingId}`;
+      return reservationWorkflowId((input as WorkflowInputs['reservation']).bookingId);
     case 'managementAction':
     case 'voiceCallback': {
       const causationId = (input as WorkflowInputs['managementAction'] | WorkflowInputs['voiceCallback']).causationId;
@@ -122,6 +79,8 @@ export interface ManagerOptions {
 }
 
 export class WorkflowManager {
+  private reader: WorkflowVisibility | undefined;
+
   private constructor(
     private readonly client: Client,
     private readonly connection: Connection | null,
@@ -193,7 +152,7 @@ export class WorkflowManager {
         workflowId,
         args: [args],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        // Memo: shown by list/describe, and how getActiveWorkflows filters by business
+        // Memo: shown by list/describe, and how visibility.ts filters by business
         // without a custom search attribute that each namespace would have to register.
         memo: { kind, businessId: v.businessId, conversationId: v.conversationId, causationId: v.causationId ?? null },
       });
@@ -210,89 +169,77 @@ export class WorkflowManager {
     return { workflowId, runId: existing.runId, alreadyStarted: true };
   }
 
-  /** Counts of this task queue's workflows by kind and execution status (Running, Completed, …). */
-  async getWorkflowMetrics(): Promise<WorkflowMetrics> {
-    const metrics: WorkflowMetrics = {
-      taskQueue: this.config.taskQueue,
-      total: 0,
-      byStatus: {},
-      byKind: Object.fromEntries(WORKFLOW_KINDS.map((k) => [k, { total: 0, byStatus: {} }])) as WorkflowMetrics['byKind'],
-    };
-    try {
-      for (const kind of WORKFLOW_KINDS) {
-        const result = await this.client.workflow.count(
-          `TaskQueue = ${literal(this.config.taskQueue)} AND WorkflowType = ${literal(WORKFLOW_TYPE_NAMES[kind])} GROUP BY ExecutionStatus`,
-        );
-        const entry = metrics.byKind[kind];
-        for (const group of result.groups) {
-          const status = String(group.groupValues[0] ?? 'Unknown');
-          entry.byStatus[status] = (entry.byStatus[status] ?? 0) + group.count;
-          metrics.byStatus[status] = (metrics.byStatus[status] ?? 0) + group.count;
-        }
-        entry.total = result.count;
-        metrics.total += result.count;
-      }
-    } catch (error) {
-      throw temporalError(error, this.config.temporalAddress);
-    }
-    return metrics;
+  /** Visibility of this manager's task queue (see visibility.ts). */
+  get visibility(): WorkflowVisibility {
+    return (this.reader ??= new WorkflowVisibility(this.client, this.config));
+  }
+
+  countWorkflows(): Promise<WorkflowCounts> {
+    return this.visibility.countWorkflows();
+  }
+
+  countRunning(): Promise<Record<WorkflowKind, number>> {
+    return this.visibility.countRunning();
+  }
+
+  getWorkflowMetrics(options?: { since?: Date; maxClosed?: number }): Promise<WorkflowMetrics> {
+    return this.visibility.getWorkflowMetrics(options);
+  }
+
+  listWorkflows(filter?: WorkflowFilter, options?: ListOptions): Promise<WorkflowList> {
+    return this.visibility.listWorkflows(filter, options);
   }
 
   /** Running workflows of this task queue, optionally of one business. */
-  async getActiveWorkflows(filter: { businessId?: string } = {}): Promise<ActiveWorkflow[]> {
-    const query = `TaskQueue = ${literal(this.config.taskQueue)} AND ExecutionStatus = 'Running'`;
-    const active: ActiveWorkflow[] = [];
-    try {
-      for await (const info of this.client.workflow.list({ query })) {
-        const item = toActive(info);
-        if (filter.businessId === undefined || item.businessId === filter.businessId) active.push(item);
-      }
-    } catch (error) {
-      throw temporalError(error, this.config.temporalAddress);
-    }
-    return active;
+  getActiveWorkflows(filter?: { businessId?: string }): Promise<WorkflowSummary[]> {
+    return this.visibility.getActiveWorkflows(filter);
+  }
+
+  findWorkflow(workflowId: string): Promise<WorkflowSummary | null> {
+    return this.visibility.findWorkflow(workflowId);
+  }
+
+  describeWorkflow(workflowId: string, options?: { queryTimeoutMs?: number }): Promise<WorkflowDetails> {
+    return this.visibility.describeWorkflow(workflowId, options);
   }
 
   /**
-   * Cancels a running workflow. A reservation gets the `cancel` signal, so it cancels
-   * its booking row and tells the customer; the others get a Temporal cancellation.
-   * Throws WorkflowNotFoundError or WorkflowNotRunningError when there is nothing to cancel.
+   * Cancels a running workflow of this task queue (another queue's is not found). A
+   * reservation gets the `cancel` signal with the reason, so it cancels its booking row
+   * and tells the customer why; the others get a Temporal cancellation request carrying
+   * the reason (kept in their history). Throws WorkflowNotFoundError or
+   * WorkflowNotRunningError when there is nothing to cancel.
    */
   async cancelWorkflow(workflowId: string, reason: string): Promise<CancelResult> {
     const description = await this.describe(workflowId);
+    if (description.taskQueue !== this.config.taskQueue) throw notOurs(workflowId, this.config.taskQueue);
     if (description.status.name !== 'RUNNING') throw new WorkflowNotRunningError(workflowId, description.status.name);
     const handle = this.client.workflow.getHandle(workflowId, description.runId);
     const method = description.type === WORKFLOW_TYPE_NAMES.reservation ? 'signal' : 'cancel';
     try {
-      if (method === 'signal') await handle.signal(cancelSignal, reason);
-      else await handle.cancel();
+      if (method === 'signal') {
+        await handle.signal(cancelSignal, reason);
+      } else {
+        // handle.cancel() has no reason; the service's request does.
+        await this.client.workflowService.requestCancelWorkflowExecution({
+          namespace: this.config.temporalNamespace,
+          workflowExecution: { workflowId, runId: description.runId },
+          identity: this.client.options.identity,
+          requestId: randomUUID(),
+          reason,
+        });
+      }
     } catch (error) {
+      // It ended between the describe and the request.
+      if (isGrpcServiceError(error) && error.code === 5) throw new WorkflowNotRunningError(workflowId, 'COMPLETED');
+      if (error instanceof WorkflowNotFoundError) throw new WorkflowNotRunningError(workflowId, 'COMPLETED');
       throw temporalError(error, this.config.temporalAddress);
     }
     this.logger?.info({ workflowId, runId: description.runId, method, reason }, 'workflow cancellation requested');
     return { workflowId, runId: description.runId, method };
   }
 
-  private async describe(workflowId: string) {
-    try {
-      return await this.client.workflow.getHandle(workflowId).describe();
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw error;
-      throw temporalError(error, this.config.temporalAddress);
-    }
+  private describe(workflowId: string) {
+    return describeExecution(this.client, workflowId, this.config.temporalAddress);
   }
-}
-
-function toActive(info: WorkflowExecutionInfo): ActiveWorkflow {
-  const memo = info.memo ?? {};
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  return {
-    workflowId: info.workflowId,
-    runId: info.runId,
-    kind: KIND_OF_TYPE.get(info.type) ?? null,
-    workflowType: info.type,
-    startTime: info.startTime,
-    businessId: text(memo.businessId),
-    conversationId: text(memo.conversationId),
-  };
 }

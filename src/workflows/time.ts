@@ -99,3 +99,12 @@ export function isValidTimeZone(timeZone: unknown): timeZone is string {
     return false;
   }
 }
+
+/**
+ * An instant on a zone's wall clock as people read it, e.g. "Thursday 26 November 2026
+ * at 17:00": what reminders and callback updates show the customer. Pure and
+ * deterministic, so workflow code may use it (Intl is part of the workflow sandbox).
+ */
+export function localDateTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' }).format(new Date(iso));
+}

@@ -62,6 +62,11 @@ export interface VoiceCallbackInput {
   userId: string;
   /** ISO-8601 with offset or Z; naive and impossible times are rejected before start. */
   callbackAt: string;
+  /**
+   * The business's IANA zone: the updates name the time on its clock ("Thursday 26
+   * November 2026 at 17:00 (Europe/Lisbon)"). Absent (older starts): the UTC instant.
+   */
+  timeZone?: string | null;
   causationId?: string | null;
   /** Default DEDICATED: a customer asks a business to call back. */
   chatType?: ChatType;

@@ -28,6 +28,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 export const MAX_ANNOUNCEMENT_CHARS = 2000;
+/**
+ * How long a DASHBOARD announcement is shown to customers (announcements.expires_at,
+ * migration 0008): a week covers "fado night on Thursday" and "closed on Monday"
+ * without the owner having to take it down, and a standing notice is posted again.
+ */
+export const ANNOUNCEMENT_LIFETIME_DAYS = 7;
 
 function text(input: Record<string, unknown>, field: string, path = field): string {
   const value = input[field];
@@ -53,6 +59,11 @@ function asRecord(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+function ianaZone(value: unknown): string {
+  if (!isValidTimeZone(value)) throw new InvalidWorkflowInputError('timeZone', `${JSON.stringify(value)} is not an IANA time zone (e.g. Europe/Lisbon)`);
+  return value;
+}
+
 function instant(value: unknown, field: string, now?: Date): string {
   try {
     return parseCallbackTime(value, { field, notBefore: now }).utc;
@@ -70,8 +81,7 @@ export function validateReservationInput(raw: unknown, options: { reminderLeadMi
   if (!Number.isInteger(partySize) || (partySize as number) < 1 || (partySize as number) > 500) {
     throw new InvalidWorkflowInputError('partySize', 'expected a whole number from 1 to 500');
   }
-  const timeZone = input.timeZone;
-  if (!isValidTimeZone(timeZone)) throw new InvalidWorkflowInputError('timeZone', `${JSON.stringify(timeZone)} is not an IANA time zone (e.g. Europe/Lisbon)`);
+  const timeZone = ianaZone(input.timeZone);
   const lead = input.reminderLeadMinutes ?? options.reminderLeadMinutes;
   if (lead !== undefined && (!Number.isInteger(lead) || (lead as number) < 0 || (lead as number) > 7 * 24 * 60)) {
     throw new InvalidWorkflowInputError('reminderLeadMinutes', 'expected whole minutes from 0 to 10080');
@@ -108,6 +118,7 @@ export function validateVoiceCallbackInput(raw: unknown, now?: Date): VoiceCallb
     callbackAt: instant(input.callbackAt, 'callbackAt', now),
     causationId: nullableText(input, 'causationId'),
   };
+  if (input.timeZone !== undefined && input.timeZone !== null) result.timeZone = ianaZone(input.timeZone);
   const ct = chatType(input.chatType);
   if (ct) result.chatType = ct;
   return result;

@@ -1,9 +1,11 @@
 // The Temporal worker of x7-stream: polls the task queue, runs workflows.ts in
 // Temporal's sandbox and the activities with their dependencies (PostgreSQL pool,
-// schema codec, Kafka producer), all owned and closed here.
+// schema codec, Kafka producer), all owned and closed here. It also counts the
+// workflows running on its task queue for /metrics (x7_workflows_running).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger as TemporalLogger, LogLevel as TemporalLogLevel, LogMetadata } from '@temporalio/common';
 import type { Producer } from 'kafkajs';
@@ -17,6 +19,9 @@ import { createMetricsRegistry, createWorkerMetrics, type WorkerMetrics } from '
 import { pingPostgres, pingRegistry, pingTemporal } from '../observability/probes.js';
 import { DependencyUnavailableError } from '../pipeline/errors.js';
 import { createActivities } from './activities.js';
+import { WORKFLOW_EVENT_TYPES } from './temporal.js';
+import type { WorkflowKind } from './types.js';
+import { WorkflowVisibility } from './visibility.js';
 
 /**
  * The workflows module next to this file: workflows.js after `npm run build` (dist/),
@@ -69,6 +74,8 @@ export interface X7WorkerOptions {
   metrics?: WorkerMetrics;
   /** The readiness model the worker adds its checks to; default: a new one. */
   readiness?: Readiness;
+  /** How often x7_workflows_running is counted from visibility (default 15 s). */
+  runningGaugeIntervalMs?: number;
 }
 
 export interface X7Worker {
@@ -103,6 +110,20 @@ function lazyProducer(producer: Producer): Pick<Producer, 'sendBatch'> & { disco
   };
 }
 
+/**
+ * Sets x7_workflows_running from Temporal's visibility (this task queue only). On a
+ * failure the gauge loses its samples: an old count shown as current would be a guess.
+ */
+async function countRunning(visibility: WorkflowVisibility, gauge: WorkerMetrics['runningWorkflows']): Promise<void> {
+  try {
+    const running = await visibility.countRunning();
+    for (const [kind, count] of Object.entries(running) as [WorkflowKind, number][]) gauge.set({ workflow_type: WORKFLOW_EVENT_TYPES[kind] }, count);
+  } catch (error) {
+    gauge.reset();
+    throw error;
+  }
+}
+
 export async function createX7Worker(options: X7WorkerOptions): Promise<X7Worker> {
   const { config, logger } = options;
   let connection: NativeConnection;
@@ -117,10 +138,14 @@ export async function createX7Worker(options: X7WorkerOptions): Promise<X7Worker
     createKafka(config, 'worker', logger).producer({ createPartitioner: JAVA_COMPATIBLE_PARTITIONER, idempotent: true, maxInFlightRequests: 1 }),
   );
   const metrics = options.metrics ?? createWorkerMetrics(createMetricsRegistry({ defaultMetrics: false }));
+  // The worker's own connection serves visibility too (a client over a NativeConnection).
+  const visibility = new WorkflowVisibility(new Client({ connection, namespace: config.temporalNamespace }), config);
   const probes = {
     temporal: backgroundProbe(() => pingTemporal(connection)),
     postgres: backgroundProbe(() => pingPostgres(pool)),
     registry: backgroundProbe(() => pingRegistry(config.schemaRegistryUrl)),
+    // Not a readiness check (the temporal probe is): it keeps the running gauge current.
+    running: backgroundProbe(() => countRunning(visibility, metrics.runningWorkflows), { intervalMs: options.runningGaugeIntervalMs ?? 15_000, timeoutMs: 10_000 }),
   };
   const closeDependencies = async () => {
     for (const probe of Object.values(probes)) probe.stop();

@@ -1,7 +1,7 @@
 // The durable workflows of x7-stream. This file runs inside Temporal's deterministic
-// sandbox: it imports only @temporalio/workflow and types, reads time only through
-// the workflow clock (Date.now() here is replay-safe), and leaves every side effect
-// (database, Kafka) to activities.
+// sandbox: it imports only @temporalio/workflow, types and pure functions (time.ts),
+// reads time only through the workflow clock (Date.now() here is replay-safe), and
+// leaves every side effect (database, Kafka) to activities.
 //
 // Every status change goes through the publishWorkflowEvent activity, which writes the
 // WorkflowEvent, the client's WorkflowUpdate and the workflow_runs row; a per-run
@@ -22,6 +22,7 @@ import {
 } from '@temporalio/workflow';
 import type { ChatType, WorkflowStatus, WorkflowType } from '../events.js';
 import type { Activities } from './activities.js';
+import { isValidTimeZone, localDateTime } from './time.js';
 import type {
   ManagementActionInput,
   ManagementActionResult,
@@ -241,8 +242,12 @@ export async function managementActionWorkflow(input: ManagementActionInput): Pr
 }
 
 /**
- * A promised callback: waits until `callbackAt` (UTC instant, validated before start)
- * and reports it due. Placing the call belongs to the voice gateway, not to x7-stream.
+ * A promised callback: STARTED when scheduled, then waits until `callbackAt` (UTC
+ * instant, validated before start) and reports it due as COMPLETED: its job is done
+ * once the call is due, because placing the call belongs to the voice gateway (which
+ * reads chat.workflows), not to x7-stream. Cancelled before then (the customer in
+ * chat, an operator), it reports CANCELLED. Each update names the time on the
+ * business's clock when the input carries its zone.
  */
 export async function voiceCallbackWorkflow(input: VoiceCallbackInput): Promise<VoiceCallbackResult> {
   const state: WorkflowState = { status: 'STARTED', detail: null, cancelReason: null };
@@ -256,17 +261,24 @@ export async function voiceCallbackWorkflow(input: VoiceCallbackInput): Promise<
     traceparent: input.traceparent ?? null,
   }, state);
   const at = instant(input.callbackAt, 'callbackAt');
+  const when = input.timeZone && isValidTimeZone(input.timeZone)
+    ? `${localDateTime(input.callbackAt, input.timeZone)} (${input.timeZone})`
+    : input.callbackAt;
+  // No phone: the voice gateway calls back the number the customer called from.
+  const to = input.phone ? ` to ${input.phone}` : '';
   try {
-    await publish('STARTED', `Callback scheduled for ${input.callbackAt}`);
+    await publish('STARTED', `Callback scheduled for ${when}${to}`);
     const remaining = at - Date.now();
     if (remaining > 0) await sleep(remaining);
   } catch (error) {
     if (isCancellation(error)) {
-      state.cancelReason = 'cancelled by an operator';
-      await CancellationScope.nonCancellable(() => publish('CANCELLED', 'Callback cancelled'));
+      // The customer (through the chat) or an operator: the request's reason is in the
+      // history (describe shows it), not in what the workflow is handed.
+      state.cancelReason = 'cancelled';
+      await CancellationScope.nonCancellable(() => publish('CANCELLED', `Callback for ${when} cancelled`));
     }
     throw error;
   }
-  await publish('COMPLETED', `Callback due at ${input.callbackAt}${input.phone ? ` to ${input.phone}` : ''}`);
+  await publish('COMPLETED', `Callback due at ${when}${to}`);
   return { callbackAt: input.callbackAt };
 }

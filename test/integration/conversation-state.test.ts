@@ -29,7 +29,7 @@ const recordingWorkflows = (): WorkflowStarter => ({
 function message(conversationId: string, text: string, userId = 'u-filipa'): ChatMessage {
   return {
     eventId: randomUUID(), conversationId, chatType: 'DEDICATED', userId, businessId: TABERNA, text,
-    channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
+    channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null, senderRole: null,
   };
 }
 

@@ -6,14 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyticsAgent, helpAgent, managementAgent, managementWorkflowId } from '../../processors/dashboard/agents.js';
+import { analyticsAgent, helpAgent, managementAgent, managementWorkflowId, workflowsAgent } from '../../processors/dashboard/agents.js';
 import type { AgentResult, JsonObject, OpenTask } from '../../processors/shared/agent.js';
 import { createLogger } from '../../src/log.js';
 import { createActivities } from '../../src/workflows/activities.js';
 import type { ManagementActionInput } from '../../src/workflows/types.js';
 import { agentRunner, type Asked } from '../support/agents.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { insertBusiness } from '../support/workflows.js';
+import { insertTeam } from '../support/workflows.js';
 
 const TABERNA = 'lis-taberna-do-largo';
 
@@ -85,6 +85,29 @@ describe('DASHBOARD agents over the seed data', () => {
     const rows = await auditRows(eventId);
     expect(rows).toEqual([expect.objectContaining({ action: 'view_analytics', allowed: false, user_id: 'u-diego' })]);
     expect(rows[0]!.detail.role).toBeNull();
+  });
+
+  it("denies a non-member what's running, and staff cancelling a workflow, before Temporal is asked, audited", async () => {
+    // This runner has no workflow manager: reaching Temporal would throw, so the denials come first.
+    const lookEvent = randomUUID();
+    const look = await ask(workflowsAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-diego', text: "what's running?", eventId: lookEvent });
+    expect(look.input.understanding.intent).toBe('workflows_list');
+    expect(look.result?.outcome).toBe('DENIED');
+    expect(look.result?.notices).toEqual([{ code: 'FORBIDDEN', field: null, message: 'Viewing workflows (view_workflows) needs the staff role or higher; you are not a member of this business.' }]);
+    expect(await auditRows(lookEvent)).toEqual([expect.objectContaining({ action: 'view_workflows', allowed: false, user_id: 'u-diego', business_id: TABERNA })]);
+
+    const cancelEvent = randomUUID();
+    const text = 'cancel workflow reservation-3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+    const cancel = await ask(managementAgent, { chatType: 'DASHBOARD', businessId: TABERNA, userId: 'u-carla', text, eventId: cancelEvent });
+    expect(cancel.input.understanding.intent).toBe('workflow_cancel');
+    expect(cancel.result?.outcome).toBe('DENIED');
+    expect(cancel.result?.notices?.[0]?.message).toBe('Cancelling a workflow (cancel_workflow) needs the manager role or higher; you are staff.');
+    expect(cancel.result?.text).toContain('Ask Ana Ferreira (owner) or Bruno Matos (manager).');
+    expect(cancel.result?.workflows).toBeUndefined();
+    expect(cancel.result?.memory).toBeUndefined();
+    const rows = await auditRows(cancelEvent);
+    expect(rows).toEqual([expect.objectContaining({ action: 'cancel_workflow', allowed: false, user_id: 'u-carla' })]);
+    expect(rows[0]!.detail).toMatchObject({ role: 'staff', required: 'manager', intent: 'workflow_cancel', request: text });
   });
 
   it('denies a manager changing opening hours (owner only)', async () => {
@@ -263,17 +286,7 @@ describe('DASHBOARD agents over the seed data', () => {
   // answers bound to who asked (a dashboard conversation is shared by the members)
 
   /** A business of the test's own: an owner, a manager and a staff member, each a new user. */
-  const team = async () => {
-    const tag = randomUUID().slice(0, 8);
-    const business = `test-team-${tag}`;
-    const [owner, manager, staff] = ['owner', 'manager', 'staff'].map((r) => `u-${r}-${tag}`) as [string, string, string];
-    await insertBusiness(db.pool, business, owner);
-    for (const [userId, role] of [[manager, 'manager'], [staff, 'staff']]) {
-      await db.pool.query(`insert into users (id, display_name) values ($1, $2)`, [userId, `${role} ${tag}`]);
-      await db.pool.query(`insert into members (business_id, user_id, role) values ($1, $2, $3)`, [business, userId, role]);
-    }
-    return { business, owner, manager, staff };
-  };
+  const team = () => insertTeam(db.pool);
   const setRole = (business: string, userId: string, role: string) =>
     db.pool.query('update members set role = $3 where business_id = $1 and user_id = $2', [business, userId, role]);
   const refusal = (run: Promise<unknown>) => run.then(() => null, (error: unknown) => error as ApplicationFailure);

@@ -38,7 +38,7 @@ function conversation(chatType: ChatType, userId: string, businessId: string | n
   const say = async (text: string, location: GeoPoint | null = null) => {
     const message: ChatMessage = {
       eventId: randomUUID(), conversationId, chatType, userId, businessId, text,
-      channel: 'WEB', locale: 'en-GB', location, sentAt: new Date(), clientMessageId: null,
+      channel: 'WEB', locale: 'en-GB', location, sentAt: new Date(), clientMessageId: null, senderRole: null,
     };
     const { outputs } = await turn(message);
     const bodies = outputs.filter((o) => o.topic === 'chat.outbound').map((o) => (o.value as OutboundEvent).body);

@@ -17,8 +17,9 @@ import { createDashboardProcessor } from '../../processors/dashboard/index.js';
 import type { ProcessorDeps, WorkflowStarter } from '../../processors/shared/deps.js';
 import { createCodec, type EventCodec } from '../../src/codec/index.js';
 import type { Config } from '../../src/config.js';
-import type { AnalyticsEvent, ChatMessage, ErrorNotice, OutboundEvent, Reply, WorkflowEvent } from '../../src/events.js';
+import type { AnalyticsEvent, ChatMessage, ErrorNotice, OutboundEvent, Reply } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
+import { classifyFailure } from '../../src/pipeline/errors.js';
 import type { ChatProcessor, ProcessorResult } from '../../src/pipeline/processor.js';
 import { WorkflowManager } from '../../src/workflows/manager.js';
 import { createX7Worker, workflowsPath, type X7Worker } from '../../src/workflows/worker.js';
@@ -26,7 +27,8 @@ import { chatDeps, processInTurn } from '../support/chat.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { isolatedConfig, uniquePrefix } from '../support/isolation.js';
 import { prepareNamespace, TopicReader, waitUntil } from '../support/pipeline.js';
-import { quietTemporalLogger, terminateRunningWorkflows } from '../support/workflows.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { insertBooking, insertTeam, quietTemporalLogger, terminateRunningWorkflows, workflowEventsOf } from '../support/workflows.js';
 
 const logger = createLogger('test', 'silent');
 const BUSINESS = 'lis-studio-cabelo-chiado'; // u-marta owner, u-bruno manager, u-carla staff
@@ -90,12 +92,13 @@ describe('DASHBOARD management action through Temporal', () => {
     return async (userId: string, text: string, options: { businessId?: string } = {}) => {
       const message: ChatMessage = {
         eventId: randomUUID(), conversationId, chatType: 'DASHBOARD', userId, businessId: options.businessId ?? businessId, text,
-        channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
+        channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null, senderRole: null,
       };
       const { outputs } = await turn(message);
       const bodies = outputs.filter((o) => o.topic === 'chat.outbound').map((o) => (o.value as OutboundEvent).body);
       return {
         message,
+        outputs,
         workflowId: `management-${message.eventId}`,
         fact: outputs.find((o) => o.topic === 'chat.analytics')!.value as AnalyticsEvent,
         reply: bodies.find((b): b is Reply => b.type === 'Reply'),
@@ -124,7 +127,7 @@ describe('DASHBOARD management action through Temporal', () => {
     const conversationId = `c-${randomUUID().slice(0, 8)}`;
     const message = (text: string, eventId = randomUUID()): ChatMessage => ({
       eventId, conversationId, chatType: 'DASHBOARD', userId: 'u-marta', businessId: BUSINESS, text,
-      channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
+      channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null, senderRole: null,
     });
     // As the runtime does: the message at its offset, then the store's flush (the commit).
     const process = async (m: ChatMessage, offset: number): Promise<ProcessorResult['outputs']> => {
@@ -265,6 +268,8 @@ describe('DASHBOARD management action through Temporal', () => {
         return manager.startWorkflow(...args);
       }) as WorkflowStarter['startWorkflow'],
       cancelWorkflow: (...args) => manager.cancelWorkflow(...args),
+      listWorkflows: (...args) => manager.listWorkflows(...args),
+      findWorkflow: (...args) => manager.findWorkflow(...args),
     };
     const say = dashboard(BUSINESS, demotingStarter);
     const text = `Never posted ${randomUUID().slice(0, 8)}`;
@@ -279,16 +284,129 @@ describe('DASHBOARD management action through Temporal', () => {
     expect(cause).toMatchObject({ type: 'Forbidden', nonRetryable: true });
     expect(cause.message).toBe(`Posting an announcement needs the manager role or higher; ${userId} is staff now.`);
 
-    await waitUntil(async () => {
-      const events = await Promise.all(workflowEvents.records
-        .filter((r) => r.key?.toString() === yes.workflowId)
-        .map(async (r) => (await codec.decode('chat.workflows', r.value)).value as WorkflowEvent));
-      return events.some((e) => e.status === 'FAILED' && e.detail === cause.message);
-    }, 30_000, 'FAILED WorkflowEvent with the reason');
+    await waitUntil(async () => (await workflowEventsOf(workflowEvents, codec, yes.workflowId))
+      .some((e) => e.status === 'FAILED' && e.detail === cause.message), 30_000, 'FAILED WorkflowEvent with the reason');
     expect(await auditOf(yes.workflowId)).toEqual([expect.objectContaining({
       user_id: userId, allowed: false, requested_by: userId, decided_by: userId, decision: 'confirmed',
       detail: expect.objectContaining({ outcome: 'refused', confirmerRole: 'staff' }),
     })]);
     expect(await announcements(BUSINESS, text)).toEqual([]);
+  });
+
+  // ---------------------------------------------------------------------------
+  // what runs for the business, and cancelling it (Temporal's visibility)
+
+  /** A business of the test's own (exact counts): owner, manager and staff, and a guest's booking with its running reservation. */
+  const teamWithReservation = async () => {
+    const { business, owner, manager: managerId, staff } = await insertTeam(db.pool, 'test-wf');
+    const guestConversation = `c-${randomUUID().slice(0, 8)}`;
+    const startsAt = new Date(Date.now() + 5 * 3_600_000);
+    const bookingId = await insertBooking(db.pool, { businessId: business, conversationId: guestConversation, startsAt });
+    const started = await manager.startWorkflow('reservation', {
+      bookingId, businessId: business, conversationId: guestConversation, userId: 'u-guest', partySize: 2,
+      startsAt: startsAt.toISOString(), timeZone: 'Europe/Lisbon', causationId: randomUUID(),
+    });
+    await waitUntil(async () => (await db.pool.query('select status from bookings where id = $1', [bookingId])).rows[0]?.status === 'confirmed', 30_000, 'booking confirmed');
+    // Visibility is eventually consistent: the answers below must see the run.
+    await waitUntil(async () => (await manager.listWorkflows({ businessId: business, status: 'Running' })).workflows.length === 1, 20_000, 'the run in visibility');
+    return { business, owner, managerId, staff, bookingId, workflowId: started.workflowId, guestConversation };
+  };
+  const bookingStatus = async (id: string) => (await db.pool.query<{ status: string }>('select status from bookings where id = $1', [id])).rows[0]?.status;
+
+  it("shows a staff member what runs for the business and the workflows of its pending bookings, from Temporal", async () => {
+    const team = await teamWithReservation();
+    const pendingId = await insertBooking(db.pool, { businessId: team.business, conversationId: `c-${randomUUID().slice(0, 8)}`, startsAt: new Date(Date.now() + 6 * 3_600_000) });
+    const say = dashboard(team.business);
+
+    const running = await say(team.staff, "what's running?");
+    expect(running.fact).toMatchObject({ intent: 'workflows_list', agent: 'workflows', outcome: 'ANSWERED' });
+    expect(running.reply?.text).toBe('Running now for Taberna de Teste: 1 workflow: 1 reservation (booking, reminder and completion).');
+    expect(running.reply?.cards.map((c) => c.fields)).toEqual([expect.objectContaining({ Workflow: team.workflowId, Status: 'Running', Booking: team.bookingId })]);
+
+    const pending = await say(team.staff, "show pending bookings' workflows");
+    expect(pending.fact).toMatchObject({ intent: 'workflows_list', agent: 'workflows', outcome: 'ANSWERED' });
+    // The pending booking has no workflow yet (nothing started it): said as it is.
+    expect(pending.reply?.text).toBe('1 pending booking: 0 with its reservation workflow running, 1 without a workflow in Temporal.');
+    expect(pending.reply?.cards.map((c) => [c.fields.Booking, c.fields['Workflow status']])).toEqual([[pendingId, 'not found']]);
+    const confirmed = await say(team.staff, "show confirmed bookings' workflows");
+    expect(confirmed.reply?.cards.map((c) => [c.fields.Booking, c.fields.Workflow, c.fields['Workflow status']])).toEqual([[team.bookingId, team.workflowId, 'Running']]);
+  });
+
+  it('cancels the reminder for a booking on the manager\'s yes: staff are denied and audited, the reservation publishes CANCELLED with the reason', async () => {
+    const team = await teamWithReservation();
+    const say = dashboard(team.business);
+    const ask = `cancel the reminder for booking ${team.bookingId} because the guest called`;
+
+    // Staff may look, not cancel: FORBIDDEN, audited, nothing pending.
+    const staffAsks = await say(team.staff, ask);
+    expect(staffAsks.fact).toMatchObject({ intent: 'workflow_cancel', agent: 'management', outcome: 'DENIED' });
+    expect(staffAsks.notices).toEqual([expect.objectContaining({ code: 'FORBIDDEN', message: 'Cancelling a workflow (cancel_workflow) needs the manager role or higher; you are staff.' })]);
+    expect(await auditOfMessage(staffAsks.message.eventId)).toEqual([expect.objectContaining({ user_id: team.staff, business_id: team.business, action: 'cancel_workflow', allowed: false })]);
+
+    const request = await say(team.managerId, ask);
+    expect(request.fact).toMatchObject({ intent: 'workflow_cancel', outcome: 'CONFIRMATION_REQUESTED' });
+    expect(request.reply?.text).toContain(`Please confirm: I will stop the reservation workflow ${team.workflowId} of booking ${team.bookingId} (2 people,`);
+    expect(request.reply?.text).toContain('the workflow cancels the booking and tells the customer “cancelled by Taberna de Teste: the guest called”');
+    expect(request.reply?.cards[0]).toMatchObject({ kind: 'ACTION', fields: expect.objectContaining({ Action: 'cancel_workflow', Workflow: team.workflowId }) });
+
+    // The staff member's "yes" to the manager's request: refused, audited, still waiting.
+    const staffYes = await say(team.staff, 'yes');
+    expect(staffYes.fact.outcome).toBe('DENIED');
+    expect(staffYes.reply?.text).toMatch(/still waiting/);
+    expect(await auditOfMessage(staffYes.message.eventId)).toEqual([
+      expect.objectContaining({ user_id: team.staff, action: 'cancel_workflow', allowed: false, requested_by: team.managerId, decision: null }),
+    ]);
+    expect(await bookingStatus(team.bookingId)).toBe('confirmed');
+
+    const yes = await say(team.managerId, 'yes');
+    expect(yes.fact).toMatchObject({ intent: 'confirm', agent: 'management', outcome: 'ANSWERED' });
+    expect(yes.reply?.text).toMatch(/^Confirmed: I'm cancelling it: stop the reservation workflow/);
+    expect(await auditOfMessage(yes.message.eventId)).toEqual([expect.objectContaining({
+      user_id: team.managerId, business_id: team.business, action: 'cancel_workflow', allowed: true,
+      requested_by: team.managerId, decided_by: team.managerId, decision: 'confirmed',
+      detail: expect.objectContaining({
+        targetWorkflowId: team.workflowId, bookingId: team.bookingId, outcome: 'cancel_requested', confirmedAs: 'requester',
+        reason: 'cancelled by Taberna de Teste: the guest called', requestEventId: request.message.eventId,
+      }),
+    })]);
+
+    // The existing cancellation path: the reservation cancels its booking and says why.
+    await waitUntil(async () => (await workflowEventsOf(workflowEvents, codec, team.workflowId))
+      .some((e) => e.status === 'CANCELLED' && e.detail === 'cancelled by Taberna de Teste: the guest called'), 30_000, 'CANCELLED WorkflowEvent with the reason');
+    expect(await bookingStatus(team.bookingId)).toBe('cancelled');
+
+    // Ended now: asking again finds nothing to cancel, and nothing waits.
+    await waitUntil(async () => (await manager.findWorkflow(team.workflowId))?.status === 'Completed', 20_000, 'run closed in visibility');
+    const again = await say(team.managerId, `cancel workflow ${team.workflowId}`);
+    expect(again.fact.outcome).toBe('ANSWERED');
+    expect(again.reply?.text).toBe(`Workflow ${team.workflowId} has already ended (completed); there is nothing to cancel.`);
+    expect((await say(team.managerId, "what's running?")).reply?.text).toBe('Nothing is running for Taberna de Teste right now.');
+  });
+
+  it('waits for Temporal when it is down, to answer from it once it is back, never guessing', async () => {
+    const team = await teamWithReservation();
+    const [host, port] = config.temporalAddress.split(':') as [string, string];
+    const temporal = await TcpProxy.start({ host, port: Number(port) });
+    const viaProxy = await WorkflowManager.connect({ config: { ...config, temporalAddress: `127.0.0.1:${temporal.port}` } });
+    try {
+      const say = dashboard(team.business, viaProxy);
+      expect((await say(team.staff, "what's running?")).reply?.text).toMatch(/^Running now for Taberna de Teste: 1 workflow/);
+
+      await temporal.cut();
+      const failure = await say(team.staff, "what's running?").then(() => null, (error: unknown) => error);
+      // What the runtime reads to pause the partition and retry, instead of replying or dead-lettering.
+      expect(classifyFailure(failure)).toEqual({ retriable: true, dependency: 'temporal' });
+
+      await temporal.restore();
+      let answer: Awaited<ReturnType<typeof say>> | undefined;
+      await waitUntil(async () => {
+        answer = await say(team.staff, "what's running?").catch(() => undefined);
+        return answer !== undefined;
+      }, 60_000, 'an answer once Temporal is back');
+      expect(answer!.reply?.text).toBe('Running now for Taberna de Teste: 1 workflow: 1 reservation (booking, reminder and completion).');
+    } finally {
+      await viaProxy.close();
+      await temporal.stop();
+    }
   });
 });

@@ -9,6 +9,8 @@ import { DependencyUnavailableError } from '../../src/pipeline/errors.js';
 import type { ProcessorOutput } from '../../src/pipeline/processor.js';
 import type { WorkflowStarter } from '../../processors/shared/deps.js';
 import { createDedicatedProcessor } from '../../processors/dedicated/index.js';
+import { formatZonedIso } from '../../src/understanding/index.js';
+import { AZORES, insertCallbackBusiness, nextDayAt } from '../support/callbacks.js';
 import { chatDeps, processInTurn } from '../support/chat.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -26,7 +28,7 @@ function nextWeekday(iso: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-function conversation(businessId: string) {
+function conversation(businessId: string, { channel = 'WEB' }: { channel?: ChatMessage['channel'] } = {}) {
   const started: Array<{ kind: string; input: Record<string, unknown>; workflowId?: string }> = [];
   const cancelled: string[] = [];
   const workflows: WorkflowStarter = {
@@ -46,7 +48,7 @@ function conversation(businessId: string) {
   const say = async (text: string, eventId: string = randomUUID()) => {
     const message: ChatMessage = {
       eventId, conversationId, chatType: 'DEDICATED', userId: 'u-test', businessId, text,
-      channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
+      channel, locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null, senderRole: null,
     };
     const { outputs } = await turn(message);
     const reply = outputs.map((o) => o.value as OutboundEvent).find((v) => v.body?.type === 'Reply')?.body as Reply | undefined;
@@ -115,5 +117,88 @@ describe('DEDICATED agents on the seeded data', () => {
     const book = await c.say('can I book a table for 2 tomorrow at 10am?');
     expect(book.fact).toMatchObject({ intent: 'book', agent: 'handoff', outcome: 'HANDED_OFF' });
     expect(book.reply.text).toContain("I've passed your message to the team at Café Garrett");
+  });
+});
+
+describe('voice callbacks from a DEDICATED chat (a clinic in the Azores, open 05:00–23:00 every day)', () => {
+  let business: { id: string; name: string };
+  beforeAll(async () => {
+    business = await insertCallbackBusiness(db.pool);
+  });
+
+  it('asks for the number, then starts the callback at 17:00 on the business clock; moves it and cancels it', async () => {
+    const c = conversation(business.id);
+    const asked = await c.say('Could you call me back tomorrow at 5pm?');
+    const tomorrow = nextDayAt(asked.message.sentAt, AZORES, '17:00');
+    expect(asked.reply.text).toBe(`What number should we call you on at 17:00 on ${tomorrow.longDate}? Please include the country code, e.g. +351 912 345 678.`);
+    expect(asked.fact).toMatchObject({ intent: 'callback', agent: 'callbacks', outcome: 'ANSWERED' });
+    expect(c.started).toEqual([]);
+
+    const local = await c.say('912 345 678');
+    expect(local.reply.text).toBe('To call 912 345 678 I need its country code: please write it like +351 912 345 678.');
+    expect(c.started).toEqual([]);
+
+    const done = await c.say('+351 912 345 678');
+    expect(done.reply.text).toBe(`Done: the team at ${business.name} will call you back at 17:00 on ${tomorrow.longDate}, on +351912345678. You'll see updates here.`);
+    expect(done.fact).toMatchObject({ intent: 'provide_details', agent: 'callbacks', outcome: 'WORKFLOW_STARTED' });
+    expect(c.started).toEqual([{
+      kind: 'voiceCallback',
+      workflowId: `voice-callback-${done.message.eventId}`,
+      input: {
+        phone: '+351912345678', businessId: business.id, conversationId: c.conversationId, userId: 'u-test',
+        callbackAt: formatZonedIso(tomorrow.instant, AZORES), timeZone: AZORES, causationId: done.message.eventId, chatType: 'DEDICATED',
+      },
+    }]);
+    expect(Date.parse(c.started[0]!.input.callbackAt as string)).toBe(tomorrow.instant.getTime());
+
+    // The number given earlier is used again, and the reply says so; the old callback goes.
+    const moved = await c.say('actually, call me tomorrow at 10am');
+    const ten = nextDayAt(moved.message.sentAt, AZORES, '10:00');
+    expect(moved.reply.text).toBe(`Done: I've moved your callback to 10:00 on ${ten.longDate}, on +351912345678, the number you gave me earlier. You'll see updates here.`);
+    expect(c.cancelled).toEqual([`voice-callback-${done.message.eventId}`]);
+    expect(c.started[1]).toMatchObject({ workflowId: `voice-callback-${moved.message.eventId}`, input: { phone: '+351912345678', callbackAt: formatZonedIso(ten.instant, AZORES) } });
+
+    const cancelled = await c.say('cancel the callback');
+    expect(cancelled.reply.text).toBe(`Your callback at 10:00 on ${ten.longDate} is being cancelled; you'll see the confirmation here.`);
+    expect(cancelled.fact).toMatchObject({ intent: 'cancel_callback', agent: 'callbacks', outcome: 'WORKFLOW_STARTED' });
+    expect(c.cancelled).toEqual([`voice-callback-${done.message.eventId}`, `voice-callback-${moved.message.eventId}`]);
+    const again = await c.say('não me liguem');
+    expect(again.reply.text).toBe("There's no callback scheduled in this chat.");
+    expect(c.started).toHaveLength(2);
+  });
+
+  it('on a call, starts it at once: the voice gateway knows the number (Portuguese)', async () => {
+    const c = conversation(business.id, { channel: 'VOICE' });
+    const { reply, fact, message } = await c.say('Ligue-me amanhã às 17h');
+    const tomorrow = nextDayAt(message.sentAt, AZORES, '17:00');
+    expect(reply.text).toBe(`Done: the team at ${business.name} will call you back at 17:00 on ${tomorrow.longDate}, on the number you're calling from. You'll see updates here.`);
+    expect(fact).toMatchObject({ intent: 'callback', agent: 'callbacks', outcome: 'WORKFLOW_STARTED' });
+    expect(c.started).toEqual([{ kind: 'voiceCallback', workflowId: `voice-callback-${message.eventId}`, input: expect.objectContaining({ phone: null, callbackAt: formatZonedIso(tomorrow.instant, AZORES) }) }]);
+  });
+
+  it('asks "5am or 5pm?" instead of guessing, and "5pm" completes it', async () => {
+    const c = conversation(business.id, { channel: 'VOICE' });
+    const asked = await c.say('can you call me tomorrow at 5?');
+    const tomorrow = nextDayAt(asked.message.sentAt, AZORES, '17:00');
+    expect(asked.reply.text).toBe(`Should we call you at 05:00 or at 17:00 on ${tomorrow.longDate}?`);
+    expect(asked.reply.suggestions).toEqual(['05:00', '17:00']);
+    expect(c.started).toEqual([]);
+    const done = await c.say('5pm');
+    expect(done.fact).toMatchObject({ intent: 'provide_details', agent: 'callbacks', outcome: 'WORKFLOW_STARTED', agentReason: expect.stringContaining("continues callbacks's callback request") });
+    expect(c.started[0]!.input.callbackAt).toBe(formatZonedIso(tomorrow.instant, AZORES));
+  });
+
+  it('asks again for a time outside opening hours, and drops the question on "cancel"', async () => {
+    const c = conversation(business.id, { channel: 'VOICE' });
+    const closed = await c.say('please ring me tomorrow at 11:30pm');
+    const tomorrow = nextDayAt(closed.message.sentAt, AZORES, '23:30');
+    expect(closed.reply.text).toBe(`Sorry, we're closed at 23:30 on ${tomorrow.longDate}, so nobody could call you then. Our hours that day: 05:00–23:00. We could call you at 21:30, 22:00 or 22:30.`);
+    const dropped = await c.say('cancel');
+    expect(dropped.reply.text).toBe("OK, I won't arrange a callback.");
+    expect(dropped.fact).toMatchObject({ intent: 'cancel_booking', agent: 'callbacks' });
+    // The question is closed: a time alone now goes elsewhere (a booking), not to a callback.
+    const later = await c.say('22:00');
+    expect(later.fact.agent).not.toBe('callbacks');
+    expect(c.started.map((s) => s.kind)).not.toContain('voiceCallback');
   });
 });

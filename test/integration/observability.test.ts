@@ -87,7 +87,7 @@ describe('processor observability', () => {
     const answeredBefore = sampleValue(text, 'x7_events_total', { chat_type: 'DEDICATED', outcome: 'ANSWERED' }) ?? 0;
     const message: ChatMessage = {
       eventId: randomUUID(), conversationId: `c-${randomUUID().slice(0, 12)}`, chatType: 'DEDICATED', userId: 'u-filipa', businessId: TABERNA,
-      text: "What's on the menu?", channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
+      text: "What's on the menu?", channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null, senderRole: null,
     };
     await sendChatMessages(config, codec, [message]);
     await waitUntil(async () => (await metric('x7_events_total', { chat_type: 'DEDICATED', outcome: 'ANSWERED' })) === answeredBefore + 1, 45_000, 'the events counter');
@@ -122,7 +122,7 @@ describe('processor observability', () => {
       // A message while PostgreSQL is down pauses its partition, which /readyz names too.
       const message: ChatMessage = {
         eventId: randomUUID(), conversationId: `c-${randomUUID().slice(0, 12)}`, chatType: 'DEDICATED', userId: 'u-filipa', businessId: TABERNA,
-        text: 'Do you take cards?', channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null,
+        text: 'Do you take cards?', channel: 'WEB', locale: 'en-GB', location: null, sentAt: new Date(), clientMessageId: null, senderRole: null,
       };
       await sendChatMessages(config, codec, [message]);
       await waitUntil(async () => (await readyz()).body.problems.some((p) => /^processor: partition \d+ paused: .*postgres/i.test(p)), 20_000, 'a paused partition');

@@ -10,6 +10,8 @@ import type { Config } from '../../src/config.js';
 import type { OutboundEvent, WorkflowEvent } from '../../src/events.js';
 import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../../src/kafka/client.js';
 import { createLogger } from '../../src/log.js';
+import { sampleValue } from '../../src/observability/metrics.js';
+import { instantToZonedParts } from '../../src/understanding/index.js';
 import { createActivities } from '../../src/workflows/activities.js';
 import { DependencyUnavailableError } from '../../src/pipeline/errors.js';
 import { WorkflowManager, WorkflowNotRunningError } from '../../src/workflows/manager.js';
@@ -144,6 +146,11 @@ describe('workflows', () => {
     expect(rows).toEqual([{ run_id: first.runId, workflow_type: 'RESERVATION', status: 'CANCELLED', business_id: businessId }]);
     await waitUntil(async () => (await client.workflow.getHandle(first.workflowId).describe()).status.name === 'COMPLETED', 10_000, 'run closed');
     await expect(manager.cancelWorkflow(first.workflowId, 'again')).rejects.toBeInstanceOf(WorkflowNotRunningError);
+    // Describe reads the reason back from the cancel signal in its history.
+    expect(await manager.describeWorkflow(first.workflowId)).toMatchObject({
+      workflowId: first.workflowId, kind: 'reservation', status: 'Completed', businessId, conversationId, causationId,
+      cancelReason: 'guest called to cancel', failure: null, state: { status: 'CANCELLED', detail: 'guest called to cancel' },
+    });
   });
 
   it('ends a reservation whose booking was replaced before its confirmation as CANCELLED, saying so, never FAILED', async () => {
@@ -181,7 +188,8 @@ describe('workflows', () => {
     expect(statuses(updates)).toEqual(['STARTED', 'CONFIRMED', 'REMINDER_SENT']);
     const reminder = updates[2]!;
     expect(reminder.body).toMatchObject({ type: 'WorkflowUpdate', status: 'REMINDER_SENT' });
-    expect((reminder.body as { detail: string }).detail).toMatch(/^Reminder: your booking for 2 is on .* \(Europe\/Lisbon\)$/);
+    // The start is a minute ahead: today, unless this runs in the last minute before midnight in Lisbon.
+    expect((reminder.body as { detail: string }).detail).toMatch(/^Reminder: your table for 2 at Taberna de Teste (today|tomorrow) at \d{2}:\d{2}$/);
     expect(reminder.producedAt.getTime()).toBeLessThan(startsAt.getTime());
     const state = await client.workflow.getHandle(started.workflowId).query<{ status: string }>('status');
     expect(state.status).toBe('REMINDER_SENT');
@@ -207,6 +215,27 @@ describe('workflows', () => {
       businessId, conversationId, userId: 'u-caller', callbackAt: offsetIso(new Date(Date.now() + 60_000), 0), causationId: started.workflowId.replace('voice-callback-', ''),
     });
     expect(again).toEqual({ workflowId: started.workflowId, runId: started.runId, alreadyStarted: true });
+  });
+
+  it("names a voice callback's time on the business's clock and its number, scheduled and due", async () => {
+    const conversationId = `c-${randomUUID()}`;
+    const due = new Date(Date.now() + 3_000);
+    // Kolkata is +05:30: the updates must show its wall clock, not UTC's.
+    const local = instantToZonedParts(due, 'Asia/Kolkata');
+    const hhmm = `${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`;
+    const started = await manager.startWorkflow('voiceCallback', {
+      phone: '+351912345678', businessId, conversationId, userId: 'u-caller', callbackAt: offsetIso(due, 330), timeZone: 'Asia/Kolkata', causationId: randomUUID(),
+    });
+    await client.workflow.getHandle(started.workflowId).result();
+    await waitForStatus(conversationId, 'COMPLETED');
+    const details = (await updatesOf(conversationId)).map((u) => (u.body.type === 'WorkflowUpdate' ? `${u.body.status} ${u.body.detail}` : u.body.type));
+    const when = `\\w+,? ${local.day} \\w+ ${local.year} at ${hhmm} \\(Asia/Kolkata\\) to \\+351912345678`;
+    expect(details).toHaveLength(2);
+    expect(details[0]).toMatch(new RegExp(`^STARTED Callback scheduled for ${when}$`));
+    expect(details[1]).toMatch(new RegExp(`^COMPLETED Callback due at ${when}$`));
+    await expect(manager.startWorkflow('voiceCallback', {
+      businessId, conversationId, userId: 'u-caller', callbackAt: offsetIso(new Date(Date.now() + 60_000), 0), timeZone: 'Mars/Olympus', causationId: randomUUID(),
+    })).rejects.toThrow(/timeZone: "Mars\/Olympus" is not an IANA time zone/);
   });
 
   it('cancels a booking from the dashboard through its reservation, and declines bookings while paused', async () => {
@@ -329,6 +358,79 @@ describe('workflows', () => {
     await expect(unreachable).rejects.toThrow(/temporal unavailable: 127\.0\.0\.1:1/);
   });
 
+  describe('on a task queue of its own: visibility and the running gauge', () => {
+    // A second worker on its own queue, so every count below is exact: only this block starts workflows there.
+    let queueConfig: Config;
+    let queueWorker: X7Worker;
+    let queueRunning: Promise<void>;
+    let queue: WorkflowManager;
+    const gauge = async (type: string) => sampleValue(await queueWorker.metrics.registry.metrics(), 'x7_workflows_running', { workflow_type: type });
+
+    beforeAll(async () => {
+      queueConfig = { ...config, taskQueue: `${config.taskQueue}-visibility` };
+      queueWorker = await createX7Worker({
+        config: queueConfig, logger: createLogger('test-worker', 'fatal'), workflowBundle, shutdownGraceTime: '2 seconds', runningGaugeIntervalMs: 200,
+      });
+      queueRunning = queueWorker.run();
+      queue = WorkflowManager.fromClient(client, { config: queueConfig });
+    });
+
+    afterAll(async () => {
+      if (client && queueConfig) await terminateRunningWorkflows(client, queueConfig.taskQueue);
+      queueWorker?.shutdown();
+      await queueRunning;
+    });
+
+    it('lists, counts and describes what runs, page by page, and the worker exports exactly that many running', async () => {
+      const other = `biz-other-${randomUUID().slice(0, 8)}`;
+      await insertBusiness(db.pool, other, `owner-${randomUUID().slice(0, 8)}`);
+      const callback = (business: string) => queue.startWorkflow('voiceCallback', {
+        businessId: business, conversationId: `c-${randomUUID()}`, userId: 'u-caller',
+        callbackAt: offsetIso(new Date(Date.now() + 3_600_000), 0), causationId: randomUUID(),
+      });
+      const started = [await callback(businessId), await callback(businessId), await callback(other)];
+
+      // The gauge: exactly the three started, no reservations, refreshed from visibility.
+      await waitUntil(async () => (await gauge('VOICE_CALLBACK')) === 3, 20_000, 'x7_workflows_running{VOICE_CALLBACK} 3');
+      expect(await gauge('RESERVATION')).toBe(0);
+      expect(await gauge('MANAGEMENT_ACTION')).toBe(0);
+
+      // One workflow a page: the list follows the page tokens to the end.
+      const all = await queue.listWorkflows({}, { pageSize: 1 });
+      expect(all.workflows.map((w) => w.workflowId).sort()).toEqual(started.map((s) => s.workflowId).sort());
+      expect(all).toMatchObject({ more: false, scanned: 3 });
+      const mine = await queue.listWorkflows({ businessId, kind: 'voiceCallback', status: 'Running' }, { pageSize: 1 });
+      expect(mine.workflows.map((w) => w.workflowId).sort()).toEqual(started.slice(0, 2).map((s) => s.workflowId).sort());
+      expect(mine.workflows.every((w) => w.businessId === businessId && w.kind === 'voiceCallback' && w.status === 'Running')).toBe(true);
+      const capped = await queue.listWorkflows({}, { limit: 2, pageSize: 1 });
+      expect(capped.workflows).toHaveLength(2);
+      expect(capped.more).toBe(true);
+      expect((await queue.listWorkflows({ kind: 'reservation' })).workflows).toEqual([]);
+      // Another queue's workflow is not this manager's to show.
+      expect(await manager.findWorkflow(started[0]!.workflowId)).toBeNull();
+      expect(await queue.findWorkflow(started[0]!.workflowId)).toMatchObject({ workflowId: started[0]!.workflowId, status: 'Running', businessId });
+
+      const described = await queue.describeWorkflow(started[0]!.workflowId);
+      expect(described).toMatchObject({
+        workflowId: started[0]!.workflowId, runId: started[0]!.runId, kind: 'voiceCallback', workflowType: 'voiceCallbackWorkflow', status: 'Running',
+        taskQueue: queueConfig.taskQueue, closeTime: null, businessId, pendingActivities: [], cancelReason: null, failure: null,
+        state: { status: 'STARTED' },
+      });
+
+      // Cancelled with a reason: the reason is in its history, the counts and the gauge follow.
+      await queue.cancelWorkflow(started[2]!.workflowId, 'the caller came in person');
+      await waitUntil(async () => (await gauge('VOICE_CALLBACK')) === 2, 20_000, 'x7_workflows_running{VOICE_CALLBACK} 2');
+      expect(await queue.describeWorkflow(started[2]!.workflowId)).toMatchObject({ status: 'Canceled', cancelReason: 'the caller came in person' });
+      await waitUntil(async () => (await queue.countWorkflows()).byKind.voiceCallback.byStatus.Canceled === 1, 20_000, 'counted as Canceled');
+      const metrics = await queue.getWorkflowMetrics({ since: new Date(Date.now() - 3_600_000) });
+      expect(metrics.byKind.voiceCallback).toEqual({ total: 3, byStatus: { Running: 2, Canceled: 1 } });
+      expect(metrics.byKind.reservation).toEqual({ total: 0, byStatus: {} });
+      expect(metrics.window.byKind.voiceCallback).toMatchObject({ closed: 1, failed: 0 });
+      expect(metrics.window.byKind.voiceCallback.p50Ms).toBeGreaterThan(0);
+      expect(metrics.window.recentFailures).toEqual([]);
+    });
+  });
+
   it('rejects naive and impossible callback times before anything starts', async () => {
     const base = { businessId, conversationId: `c-${randomUUID()}`, userId: 'u-caller' };
     const naiveId = `voice-naive-${randomUUID()}`;
@@ -379,5 +481,9 @@ describe('workflows', () => {
     expect((failed.body as { detail: string }).detail).toContain(`booking ${missing} of business ${businessId} does not exist`);
     const failedAudit = await db.pool.query('select detail from audit_log where detail->>$1 = $2', ['workflowId', refused.workflowId]);
     expect(failedAudit.rows).toEqual([{ detail: expect.objectContaining({ outcome: 'failed' }) }]);
+    // Describe says how it failed: the activity's own message, not "Activity task failed".
+    const described = await manager.describeWorkflow(refused.workflowId);
+    expect(described).toMatchObject({ status: 'Failed', kind: 'managementAction', cancelReason: null });
+    expect(described.failure).toContain(`booking ${missing} of business ${businessId} does not exist`);
   });
 });

@@ -1,6 +1,7 @@
 // Running one agent the way the agent stage does (processors/shared/stages.ts), over a
 // test database: the message understood with the catalog, the declared tools only.
-// For agent tests that need neither Kafka nor Redis nor Temporal.
+// For agent tests that need neither Kafka nor Redis; Temporal only when the test
+// passes a workflow manager (the DASHBOARD's workflow tools read its visibility).
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { ChatMessage, ChatType, GeoPoint } from '../../src/events.js';
@@ -9,7 +10,8 @@ import { understand } from '../../src/understanding/index.js';
 import { CATEGORIES } from '../../src/understanding/lexicon.js';
 import type { Agent, AgentInput, AgentResult, BusinessContext, JsonObject, OpenTask, Turn } from '../../processors/shared/agent.js';
 import { assertDeclared } from '../../processors/shared/agents.js';
-import { loadBusiness } from '../../processors/shared/business.js';
+import { loadBusiness, loadBusinesses } from '../../processors/shared/business.js';
+import type { WorkflowReader } from '../../processors/shared/deps.js';
 import { poolDb } from '../../processors/shared/tools.js';
 import { LISBON_PLACES } from '../../processors/global/places.js';
 
@@ -36,7 +38,13 @@ export interface Asked {
   input: AgentInput;
 }
 
-export function agentRunner(pool: pg.Pool, databaseUrl: string) {
+/** For runners given no manager: a tool that reads Temporal is a mistake of the test. */
+const noTemporal: WorkflowReader = {
+  listWorkflows: async () => { throw new Error('this agentRunner has no workflow manager: pass one to reach Temporal'); },
+  findWorkflow: async () => { throw new Error('this agentRunner has no workflow manager: pass one to reach Temporal'); },
+};
+
+export function agentRunner(pool: pg.Pool, databaseUrl: string, workflows: WorkflowReader = noTemporal) {
   const db = poolDb(pool, databaseUrl);
   return async function ask(agent: Agent, a: Ask): Promise<Asked> {
     const now = a.now ?? new Date();
@@ -55,6 +63,7 @@ export function agentRunner(pool: pg.Pool, databaseUrl: string) {
       location: a.location ?? null,
       sentAt: now,
       clientMessageId: null,
+      senderRole: null,
     };
     const understanding = understand(a.text, {
       chatType: a.chatType,
@@ -78,7 +87,7 @@ export function agentRunner(pool: pg.Pool, databaseUrl: string) {
       logger,
       use: async (tool, args) => {
         assertDeclared(agent, tool.name);
-        return tool.run({ db, now, business, logger }, args);
+        return tool.run({ db, workflows, now, business, businesses: (ids) => loadBusinesses(db, ids), logger }, args);
       },
     };
     return { result: await agent.handle(input), input };

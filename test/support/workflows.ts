@@ -1,7 +1,11 @@
 // Test data and helpers for the workflow tests.
 import type { Logger as TemporalLogger } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
+import type { EventCodec } from '../../src/codec/index.js';
+import type { WorkflowEvent } from '../../src/events.js';
+import type { TopicReader } from './pipeline.js';
 
 /** Temporal's bundler reports webpack's whole output at INFO: keep warnings and errors only. */
 export const quietTemporalLogger: TemporalLogger = {
@@ -24,11 +28,31 @@ export async function insertBusiness(pool: pg.Pool, id: string, ownerId: string)
   await pool.query(`insert into members (business_id, user_id, role) values ($1, $2, 'owner')`, [id, ownerId]);
 }
 
+/** A business of the test's own (see insertBusiness) with an owner, a manager and a staff member, each a new user. */
+export async function insertTeam(pool: pg.Pool, prefix = 'test-team'): Promise<{ business: string; owner: string; manager: string; staff: string }> {
+  const tag = randomUUID().slice(0, 8);
+  const business = `${prefix}-${tag}`;
+  const [owner, manager, staff] = ['owner', 'manager', 'staff'].map((r) => `u-${r}-${tag}`) as [string, string, string];
+  await insertBusiness(pool, business, owner);
+  for (const [userId, role] of [[manager, 'manager'], [staff, 'staff']]) {
+    await pool.query(`insert into users (id, display_name) values ($1, $2)`, [userId, `${role} ${tag}`]);
+    await pool.query(`insert into members (business_id, user_id, role) values ($1, $2, $3)`, [business, userId, role]);
+  }
+  return { business, owner, manager, staff };
+}
+
+/** The WorkflowEvents of one workflow a reader of chat.workflows has seen, decoded, in arrival order. */
+export function workflowEventsOf(reader: TopicReader, codec: EventCodec, workflowId: string): Promise<WorkflowEvent[]> {
+  return Promise.all(reader.records
+    .filter((r) => r.key?.toString() === workflowId)
+    .map(async (r) => (await codec.decode('chat.workflows', r.value)).value as WorkflowEvent));
+}
+
 /** A pending booking, as the dedicated flow writes it before starting its workflow. */
-export async function insertBooking(pool: pg.Pool, b: { businessId: string; conversationId: string; startsAt: Date; partySize?: number }): Promise<string> {
+export async function insertBooking(pool: pg.Pool, b: { businessId: string; conversationId: string; startsAt: Date; partySize?: number; userId?: string }): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
-    `insert into bookings (business_id, user_id, conversation_id, party_size, starts_at) values ($1, 'u-guest', $2, $3, $4) returning id`,
-    [b.businessId, b.conversationId, b.partySize ?? 2, b.startsAt],
+    `insert into bookings (business_id, user_id, conversation_id, party_size, starts_at) values ($1, $5, $2, $3, $4) returning id`,
+    [b.businessId, b.conversationId, b.partySize ?? 2, b.startsAt, b.userId ?? 'u-guest'],
   );
   return rows[0]!.id;
 }

@@ -48,8 +48,8 @@ function fakeDb(): FakeDb {
     if (/^\s*BEGIN/.test(sql)) { db.transactions.begun += 1; return { rows: [], rowCount: 0 }; }
     if (/^\s*COMMIT/.test(sql)) { db.transactions.committed += 1; return { rows: [], rowCount: 0 }; }
     if (/^\s*ROLLBACK/.test(sql)) { db.transactions.rolledBack += 1; return { rows: [], rowCount: 0 }; }
-    if (/from businesses where id/.test(sql)) {
-      return { rows: [{ id: params[0], name: 'Test', category: 'restaurant', timezone: 'Europe/Lisbon', accepting_bookings: true, capacity_per_slot: 10, slot_minutes: 30, phone: null, address: 'Rua' }] };
+    if (/from businesses b\b[\s\S]*where b\.id = any/.test(sql)) {
+      return { rows: (params[0] as string[]).map((id) => ({ id, name: 'Test', category: 'restaurant', timezone: 'Europe/Lisbon', accepting_bookings: true, capacity_per_slot: 10, slot_minutes: 30, phone: null, address: 'Rua', announcements: [] })) };
     }
     if (/from businesses order by id/.test(sql)) return { rows: [] };
     if (/from conversation_state where conversation_id/.test(sql)) {
@@ -111,7 +111,7 @@ function fakeDb(): FakeDb {
 function message(text: string, eventId: string): ChatMessage {
   return {
     eventId, conversationId: 'c-1', chatType: 'DEDICATED', userId: 'u-1', businessId: 'b-1', text,
-    channel: 'WEB', locale: 'en', location: null, sentAt: new Date('2026-11-25T11:59:00Z'), clientMessageId: null,
+    channel: 'WEB', locale: 'en', location: null, sentAt: new Date('2026-11-25T11:59:00Z'), clientMessageId: null, senderRole: null,
   };
 }
 

@@ -9,6 +9,10 @@ import { lastDays, localDate, parsePeriod } from '../../processors/dashboard/per
 import { topQuestionsAnswer, volumeAnswer } from '../../processors/dashboard/metrics.js';
 import { authorize, POLICY, roleAtLeast } from '../../processors/dashboard/policy.js';
 import type { BookingRow, HoursRow } from '../../processors/dashboard/tools.js';
+import {
+  bookingScope, bookingWorkflowsAnswer, cancelReason, listView, planCancelWorkflow, workflowsAnswer,
+} from '../../processors/dashboard/workflows.js';
+import type { WorkflowSummary } from '../../src/workflows/visibility.js';
 import { decisionRight, refusalReason } from '../../src/workflows/authority.js';
 import { validateManagementActionInput } from '../../src/workflows/validate.js';
 
@@ -24,11 +28,16 @@ describe('role policy', () => {
     expect(POLICY).toEqual({
       view_dashboard: 'staff',
       view_analytics: 'staff',
+      view_workflows: 'staff',
+      cancel_workflow: 'manager',
       announcement: 'manager',
       pause_bookings: 'manager',
       resume_bookings: 'manager',
       cancel_booking: 'manager',
       set_hours: 'owner',
+      view_handoffs: 'staff',
+      answer_handoff: 'staff',
+      close_handoff: 'staff',
     });
   });
 
@@ -41,6 +50,10 @@ describe('role policy', () => {
     ['announcement', 'staff', false],
     ['set_hours', 'manager', false],
     ['set_hours', 'owner', true],
+    ['view_workflows', 'staff', true],
+    ['view_workflows', null, false],
+    ['cancel_workflow', 'staff', false],
+    ['cancel_workflow', 'manager', true],
   ] as const)('%s by %s: allowed=%s', (action, role, allowed) => {
     expect(authorize(action, role).allowed).toBe(allowed);
   });
@@ -51,9 +64,11 @@ describe('role policy', () => {
   });
 
   it('tells each role what it can do', () => {
-    expect(capabilities('staff')).toHaveLength(1);
-    expect(capabilities('manager')).toHaveLength(4);
-    expect(capabilities('owner')).toHaveLength(5);
+    expect(capabilities('staff')).toHaveLength(3);
+    expect(capabilities('manager')).toHaveLength(7);
+    expect(capabilities('owner')).toHaveLength(8);
+    expect(capabilities('staff').join('; ')).toContain('what is running');
+    expect(capabilities('staff').join('; ')).not.toContain('cancelling a workflow');
   });
 });
 
@@ -266,5 +281,88 @@ describe('analytics answers', () => {
     const volume = volumeAnswer({ customerMessages: 0, replies: 0, conversations: 0, customers: 0, busiestDay: null }, period, 'lis-x', 'Taberna X');
     expect(volume.text).toBe('Taberna X had no customer messages the last 30 days.');
     expect(volume.cards[0]!.kind).toBe('METRIC');
+  });
+});
+
+describe('workflows of the business', () => {
+  const business = { id: 'lis-x', name: 'Taberna X', timeZone: 'Europe/Lisbon', acceptingBookings: true };
+  const bookingId = '3f2a9c1d-0000-4000-8000-000000000001';
+  const workflow = (over: Partial<WorkflowSummary> = {}): WorkflowSummary => ({
+    workflowId: `reservation-${bookingId}`, runId: 'r-1', kind: 'reservation', workflowType: 'reservationWorkflow', status: 'Running',
+    startTime: new Date('2026-11-26T10:00:00Z'), closeTime: null, businessId: 'lis-x', conversationId: 'c-diego', causationId: 'e-1', ...over,
+  });
+  const booking: BookingRow = {
+    id: bookingId, startsAt: new Date('2026-11-26T20:00:00Z'), partySize: 4, status: 'confirmed',
+    userId: 'u-diego', customer: 'Diego Ramírez', service: null, notes: null, workflowId: `reservation-${bookingId}`,
+  };
+
+  it('reads which workflows are asked for from the words', () => {
+    expect(listView("what's running?")).toBe('running');
+    expect(listView('which workflows failed?')).toBe('failed');
+    expect(listView('show finished workflows')).toBe('closed');
+    expect(bookingScope("show pending bookings' workflows")).toEqual(['pending']);
+    expect(bookingScope('workflows of confirmed reservations')).toEqual(['confirmed']);
+    expect(bookingScope('booking workflows')).toEqual(['pending', 'confirmed']);
+    expect(bookingScope("what's running?")).toBeNull();
+  });
+
+  it('counts running workflows by kind, and says when nothing runs', () => {
+    const list = { workflows: [workflow(), workflow({ workflowId: 'reservation-2' }), workflow({ workflowId: 'voice-callback-1', kind: 'voiceCallback', workflowType: 'voiceCallbackWorkflow' })], more: false };
+    const answer = workflowsAnswer('running', list, business);
+    expect(answer.text).toBe('Running now for Taberna X: 3 workflows: 2 reservations (bookings, reminders and completion), 1 voice callback.');
+    expect(answer.cards).toHaveLength(3);
+    expect(answer.cards[0]).toMatchObject({ kind: 'OTHER', businessId: 'lis-x', fields: { Workflow: `reservation-${bookingId}`, Status: 'Running', Booking: bookingId } });
+    expect(workflowsAnswer('running', { workflows: [], more: false }, business).text).toBe('Nothing is running for Taberna X right now.');
+    const failed = [workflow({ status: 'Failed', closeTime: new Date('2026-11-26T11:00:00Z') }), workflow({ status: 'TimedOut', closeTime: new Date('2026-11-26T11:00:00Z') })];
+    expect(workflowsAnswer('failed', { workflows: failed, more: true }, business).text)
+      .toBe('2 or more workflows of Taberna X failed in the last 7 days: 2 reservations (bookings, reminders and completion) (1 failed, 1 timed out).');
+    expect(workflowsAnswer('closed', { workflows: [], more: false }, business).text).toBe('No workflow of Taberna X finished in the last 7 days.');
+  });
+
+  it("shows each booking's workflow and its status, or that Temporal has none", () => {
+    const answer = bookingWorkflowsAnswer([
+      { booking, workflowId: booking.workflowId!, workflow: workflow() },
+      { booking: { ...booking, id: 'b-2', status: 'pending', workflowId: null }, workflowId: 'reservation-b-2', workflow: null },
+    ], 2, ['pending', 'confirmed'], business);
+    expect(answer.text).toBe('2 upcoming bookings (pending or confirmed): 1 with its reservation workflow running, 1 without a workflow in Temporal.');
+    expect(answer.cards.map((c) => c.fields['Workflow status'])).toEqual(['Running', 'not found']);
+    expect(answer.suggestions).toEqual([`Cancel the reminder for booking ${bookingId}`]);
+  });
+
+  it('takes the reason after "because", and names the business either way', () => {
+    expect(cancelReason('cancel the reminder for booking x because the guest called', 'Taberna X')).toBe('cancelled by Taberna X: the guest called');
+    expect(cancelReason('cancel workflow x. Reason: kitchen flooded', 'Taberna X')).toBe('cancelled by Taberna X: kitchen flooded');
+    expect(cancelReason('cancel workflow x', 'Taberna X')).toBe('cancelled by Taberna X');
+  });
+
+  it('plans cancelling a running workflow, saying a reservation takes its booking with it', () => {
+    const plan = planCancelWorkflow({ ref: bookingId, booking, workflow: workflow() }, business, 'cancelled by Taberna X', []);
+    expect(plan.kind).toBe('confirm');
+    if (plan.kind !== 'confirm') return;
+    expect(plan.action).toBe('cancel_workflow');
+    expect(plan.params).toEqual({ workflowId: `reservation-${bookingId}`, kind: 'reservation', bookingId, reason: 'cancelled by Taberna X' });
+    expect(plan.description).toBe(`stop the reservation workflow reservation-${bookingId} of booking ${bookingId} (4 people, Thu 26 Nov 20:00, for Diego Ramírez): ` +
+      'no reminder will be sent, and the workflow cancels the booking and tells the customer “cancelled by Taberna X” (a reminder cannot be stopped without its booking)');
+    expect(plan.card).toMatchObject({ kind: 'ACTION', fields: { Action: 'cancel_workflow', Workflow: `reservation-${bookingId}`, After: 'booking cancelled, customer told' } });
+    const callback = planCancelWorkflow({ ref: 'voice-callback-1', workflow: workflow({ workflowId: 'voice-callback-1', kind: 'voiceCallback' }) }, business, 'r', []);
+    expect(callback.kind === 'confirm' && callback.description).toBe('cancel the voice callback voice-callback-1 (asked for in conversation c-diego): nobody will be called back');
+  });
+
+  it('asks which workflow, or says there is nothing to cancel, rather than guessing', () => {
+    const which = planCancelWorkflow({ workflow: null }, business, 'r', [workflow()]);
+    expect(which.kind === 'ask' && which.cards?.map((c) => c.fields.Workflow)).toEqual([`reservation-${bookingId}`]);
+    expect(planCancelWorkflow({ ref: 'reservation-nope', workflow: null }, business, 'r', [])).toEqual({ kind: 'ask', text: 'There is no workflow reservation-nope at Taberna X.' });
+    expect(planCancelWorkflow({ ref: bookingId, booking: null, workflow: null }, business, 'r', [])).toEqual({ kind: 'ask', text: `There is no booking ${bookingId} at Taberna X.` });
+    expect(planCancelWorkflow({ ref: bookingId, booking, workflow: null }, business, 'r', []).kind).toBe('nothing');
+    const ended = planCancelWorkflow({ ref: bookingId, booking, workflow: workflow({ status: 'Completed' }) }, business, 'r', []);
+    expect(ended).toEqual({ kind: 'nothing', text: `Workflow reservation-${bookingId} has already ended (completed); there is nothing to cancel.` });
+  });
+
+  it('keeps a pending cancel_workflow as a pending action', () => {
+    const pending = {
+      action: 'cancel_workflow', businessId: 'lis-x', conversationId: 'c-1', params: { workflowId: 'w', kind: 'reservation', bookingId: null, reason: 'r' },
+      description: 'stop it', requestedBy: { userId: 'u-bruno', role: 'manager' }, requestEventId: 'e-1', requestedAt: 1,
+    };
+    expect(readPending({ pending }, 'c-1').kind).toBe('pending');
   });
 });

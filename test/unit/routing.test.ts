@@ -71,10 +71,10 @@ describe('routeOf', () => {
     });
 
     it('DASHBOARD: management actions and their confirmation go through the graph, analytics does not', () => {
-      for (const intent of ['pause_bookings', 'announcement', 'set_hours', 'confirm', 'reject'] as const) {
+      for (const intent of ['pause_bookings', 'announcement', 'set_hours', 'workflow_cancel', 'confirm', 'reject'] as const) {
         expect(route(dashboardAgents, { chatType: 'DASHBOARD', category: 'restaurant', intent })).toBe('graph');
       }
-      for (const intent of ['analytics_volume', 'analytics_bookings', 'analytics_top_questions', 'unknown'] as const) {
+      for (const intent of ['analytics_volume', 'analytics_bookings', 'analytics_top_questions', 'workflows_list', 'unknown'] as const) {
         expect(route(dashboardAgents, { chatType: 'DASHBOARD', category: 'restaurant', intent })).toBe('direct');
       }
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Catalog, extractEntities, extractEntitiesExplained } from '../../src/understanding/entities.js';
+import { halfOfDay } from '../../src/understanding/meridiem.js';
 
 // Wednesday 25 November 2026, 15:00 in Lisbon (+00:00 in winter), 10:00 in New York.
 const NOW = new Date('2026-11-25T15:00:00Z');
@@ -112,7 +113,9 @@ describe('daylight saving time in Europe/Lisbon', () => {
   });
   it('a time in the spring-forward gap moves forward; "in 2 hours" across the switch keeps real elapsed time', () => {
     const now = new Date('2026-03-28T12:00:00Z');
-    expect(extractEntities('tomorrow at 1:30am', { now, timeZone: LISBON }).dateTime).toMatchObject({ iso: '2026-03-29T02:30:00+01:00', time: '02:30' });
+    expect(extractEntities('tomorrow at 1:30am', { now, timeZone: LISBON }).dateTime).toMatchObject({ iso: '2026-03-29T02:30:00+01:00', time: '02:30', skipped: '01:30' });
+    // A time that exists says nothing of a gap.
+    expect(extractEntities('tomorrow at 3:30am', { now, timeZone: LISBON }).dateTime).not.toHaveProperty('skipped');
     const night = new Date('2026-03-29T00:30:00Z'); // 00:30 +00:00
     expect(extractEntities('in 2 hours', { now: night, timeZone: LISBON }).dateTime?.iso).toBe('2026-03-29T03:30:00+01:00');
   });
@@ -265,6 +268,16 @@ describe('booking references, price level, hours, announcements', () => {
   });
 
   it.each([
+    ['cancel workflow reservation-3f2504e0-4f89-41d3-9a0c-0305e82c3301', 'reservation-3f2504e0-4f89-41d3-9a0c-0305e82c3301'],
+    ['stop Voice-Callback-3F2504E0-4F89-41D3-9A0C-0305E82C3301 please', 'voice-callback-3f2504e0-4f89-41d3-9a0c-0305e82c3301'],
+    ['what about management-3f2504e0-4f89-41d3-9a0c-0305e82c3301?', 'management-3f2504e0-4f89-41d3-9a0c-0305e82c3301'],
+    ['cancel 3f2504e0-4f89-41d3-9a0c-0305e82c3301', undefined],
+    ['cancel workflow reservation-123', undefined],
+  ] as const)('workflowRef: %s → %s', (text, ref) => {
+    expect(at(text).workflowRef).toBe(ref);
+  });
+
+  it.each([
     ['recommend a cheap cafe', 1],
     ['somewhere not too expensive', 1],
     ['barato', 1],
@@ -314,5 +327,44 @@ describe('booking references, price level, hours, announcements', () => {
   it('is deterministic: same input, same output', () => {
     const ctx = { now: NOW, timeZone: LISBON, catalog };
     expect(extractEntities('sushi sakura tomorrow at 7pm for 4', ctx)).toEqual(extractEntities('sushi sakura tomorrow at 7pm for 4', ctx));
+  });
+});
+
+describe('phone numbers', () => {
+  it.each([
+    ['call me on +351 912 345 678', '+351912345678', '+351 912 345 678'],
+    ['my number is 00351 912-345-678', '+351912345678', '00351 912-345-678'],
+    ['+1 (212) 555-0100 please', '+12125550100', '+1 (212) 555-0100'],
+    ['ligue para +351912345678 amanhã às 17h', '+351912345678', '+351912345678'],
+  ])('%s → %s', (text, e164, words) => {
+    expect(at(text).phone).toEqual({ e164, text: words });
+  });
+
+  it('finds a number without its country code, but does not complete it', () => {
+    expect(at('call me on 912 345 678 tomorrow at 10am').phone).toEqual({ e164: null, text: '912 345 678' });
+    expect(at('+35 1').phone).toBeUndefined();
+  });
+
+  it('takes no date, time, party size or short number for a phone number', () => {
+    for (const text of ['call me on 2026-11-26 at 17:00', 'table for 4 on 26/11 at 19:30', 'tomorrow at 10:30', 'ref 12345', 'in 2 hours']) {
+      expect(at(text).phone, text).toBeUndefined();
+    }
+  });
+
+  it('keeps the number out of the reasons, which are logged', () => {
+    const { reasons } = extractEntitiesExplained('call me on +351 912 345 678', { now: NOW, timeZone: LISBON });
+    expect(reasons).toContain('phone number with its country code');
+    expect(reasons.join(' ')).not.toContain('912');
+  });
+});
+
+describe('half of the day, answering "05:00 or 17:00?"', () => {
+  it.each([
+    ['pm', 'pm'], ['PM.', 'pm'], ['p.m.', 'pm'], ['the afternoon one', 'pm'], ['in the evening please', 'pm'], ['à tarde', 'pm'],
+    ['am', 'am'], ['morning', 'am'], ['in the morning', 'am'], ['de manhã', 'am'],
+  ] as const)('%s → %s', (text, half) => expect(halfOfDay(text)).toBe(half));
+
+  it('only when that is all the message says', () => {
+    for (const text of ['5pm', 'I am here', 'good morning', 'the morning after', 'pm me']) expect(halfOfDay(text), text).toBeUndefined();
   });
 });

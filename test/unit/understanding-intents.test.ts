@@ -59,8 +59,20 @@ describe('DEDICATED intents', () => {
     ['I want to talk to a person', 'human_handoff'],
     ['can I speak with the manager', 'human_handoff'],
     ['human please', 'human_handoff'],
-    ['please call me back', 'human_handoff'],
     ['quero falar com uma pessoa', 'human_handoff'],
+    ['please call me back', 'callback'],
+    ['call me back tomorrow at 5pm', 'callback'],
+    ['can you call me at 10am on Monday', 'callback'],
+    ['could someone give me a call this afternoon?', 'callback'],
+    ['I would like a callback tomorrow', 'callback'],
+    ['ligue-me amanhã às 17h', 'callback'],
+    ['podem ligar-me amanhã de manhã?', 'callback'],
+    ['me liga às 18h', 'callback'],
+    ['cancel the callback', 'cancel_callback'],
+    ['please cancel my call back', 'cancel_callback'],
+    ["don't call me, thanks", 'cancel_callback'],
+    ['não me liguem', 'cancel_callback'],
+    ['cancela a chamada', 'cancel_callback'],
     ['thanks!', 'thanks'],
     ['thank you so much', 'thanks'],
     ['obrigado', 'thanks'],
@@ -107,6 +119,16 @@ describe('DEDICATED intents', () => {
     });
   });
 
+  it('a callback is neither a hand-off nor a booking, and cancelling it is not cancelling a booking', () => {
+    expect(dedicated('call me back tomorrow at 5pm').matched).not.toContain('human_handoff:phrases');
+    expect(dedicated('cancel the callback').matched).not.toContain('cancel_booking:verb');
+    expect(dedicated("don't call me").matched).not.toContain('callback:call-me');
+    expect(dedicated('cancel my booking, I will call you later').intent).toBe('cancel_booking');
+    // While a callback waits for its time, "5pm" is the detail asked for.
+    expect(dedicated('5pm', { pendingSlots: ['time'] }).intent).toBe('provide_details');
+    expect(dedicated('call me at 5pm instead', { pendingSlots: ['phone'] }).intent).toBe('callback');
+  });
+
   it('yes/no confirm or reject only when an action waits', () => {
     expect(dedicated('yes', { hasPendingAction: true }).intent).toBe('confirm');
     expect(dedicated('no thanks', { hasPendingAction: true }).intent).toBe('reject');
@@ -144,6 +166,17 @@ describe('DASHBOARD intents', () => {
     ['announce: we are closed on Dec 24', 'announcement'],
     ['Announcement - new menu from Monday', 'announcement'],
     ['tell all our customers that we have a new chef', 'announcement'],
+    ["what's running?", 'workflows_list'],
+    ['What is running right now', 'workflows_list'],
+    ["show pending bookings' workflows", 'workflows_list'],
+    ['show the workflows of pending bookings', 'workflows_list'],
+    ['which reminders are scheduled?', 'workflows_list'],
+    ['which workflows failed?', 'workflows_list'],
+    ['cancel the reminder for booking 3f2504e0-4f89-41d3-9a0c-0305e82c3301', 'workflow_cancel'],
+    ['stop the reminder for booking 3f2504e0-4f89-41d3-9a0c-0305e82c3301', 'workflow_cancel'],
+    ['cancel workflow reservation-3f2504e0-4f89-41d3-9a0c-0305e82c3301', 'workflow_cancel'],
+    ['cancel management-3f2504e0-4f89-41d3-9a0c-0305e82c3301', 'workflow_cancel'],
+    ['cancel the callback because the customer already came by', 'workflow_cancel'],
     ['asdf', 'unknown'],
     ['hi', 'unknown'],
   ] as const)('%s → %s', (text, intent) => {
