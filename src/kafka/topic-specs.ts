@@ -10,6 +10,9 @@ export const COMPATIBILITY_LEVELS = [
 export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
 
 const CLEANUP_POLICIES = ['delete', 'compact', 'compact,delete'] as const;
+/** Kafka's topic-level compression.type values. */
+const COMPRESSION_TYPES = ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+type CompressionType = (typeof COMPRESSION_TYPES)[number];
 export type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
 
 export interface TopicValueSpec {
@@ -31,6 +34,8 @@ export interface TopicSpec {
   cleanupPolicy: CleanupPolicy;
   /** The largest record (batch) the topic takes, in bytes; null: the broker's default. */
   maxMessageBytes: number | null;
+  /** How the broker stores batches (compression.type); null: the broker's default ("producer": as written). */
+  compressionType: CompressionType | null;
   /** Null for a topic without a value schema (the DLQ keeps raw bytes). */
   value: TopicValueSpec | null;
 }
@@ -95,7 +100,7 @@ export function parseTopics(doc: unknown, file: string): TopicSpec[] {
       problems.push(`${at}: expected a mapping of settings`);
       continue;
     }
-    const known = ['description', 'key', 'partitions', 'replicationFactor', 'retentionMs', 'cleanupPolicy', 'maxMessageBytes', 'value'];
+    const known = ['description', 'key', 'partitions', 'replicationFactor', 'retentionMs', 'cleanupPolicy', 'maxMessageBytes', 'compressionType', 'value'];
     for (const key of Object.keys(raw)) if (!known.includes(key)) problems.push(`${at}.${key}: unknown setting (expected one of ${known.join(', ')})`);
     const before = problems.length;
     const partitions = raw.partitions;
@@ -113,6 +118,10 @@ export function parseTopics(doc: unknown, file: string): TopicSpec[] {
     const maxMessageBytes = raw.maxMessageBytes ?? null;
     if (maxMessageBytes !== null && !(isPositiveInt(maxMessageBytes) && (maxMessageBytes as number) >= 1024)) {
       problems.push(`${at}.maxMessageBytes: expected a whole number of bytes, at least 1024 (got ${show(maxMessageBytes)})`);
+    }
+    const compressionType = raw.compressionType ?? null;
+    if (compressionType !== null && !(COMPRESSION_TYPES as readonly unknown[]).includes(compressionType)) {
+      problems.push(`${at}.compressionType: expected one of ${COMPRESSION_TYPES.join(', ')} (got ${show(compressionType)})`);
     }
     for (const key of ['description', 'key'] as const) {
       if (raw[key] !== undefined && typeof raw[key] !== 'string') problems.push(`${at}.${key}: expected text (got ${show(raw[key])})`);
@@ -144,6 +153,7 @@ export function parseTopics(doc: unknown, file: string): TopicSpec[] {
       retentionMs: retentionMs as number,
       cleanupPolicy: cleanupPolicy as CleanupPolicy,
       maxMessageBytes: maxMessageBytes as number | null,
+      compressionType: compressionType as CompressionType | null,
       value,
     });
   }
@@ -152,11 +162,12 @@ export function parseTopics(doc: unknown, file: string): TopicSpec[] {
 }
 
 /** The topic configs x7 manages; any other config on a topic is left as it is. */
-export function topicConfigs(spec: Pick<TopicSpec, 'retentionMs' | 'cleanupPolicy'> & Partial<Pick<TopicSpec, 'maxMessageBytes'>>): Record<string, string> {
+export function topicConfigs(spec: Pick<TopicSpec, 'retentionMs' | 'cleanupPolicy'> & Partial<Pick<TopicSpec, 'maxMessageBytes' | 'compressionType'>>): Record<string, string> {
   return {
     'retention.ms': String(spec.retentionMs),
     'cleanup.policy': spec.cleanupPolicy,
     ...(spec.maxMessageBytes ? { 'max.message.bytes': String(spec.maxMessageBytes) } : {}),
+    ...(spec.compressionType ? { 'compression.type': spec.compressionType } : {}),
   };
 }
 

@@ -535,6 +535,25 @@ describe('poison records', () => {
     expect(dlqCopiesOf(at!)[0]!.key!.equals(key)).toBe(true);
   });
 
+  it('reads a snappy-compressed batch (a codec kafkajs lacks): the broker stores chat.inbound uncompressed', async () => {
+    // Java's and librdkafka's producers often compress with snappy, lz4 or zstd; kafkajs
+    // crashed on such a batch (restart: false) and the partition stalled. topics.yaml
+    // sets chat.inbound's compression.type to uncompressed, so the broker rewrites them.
+    const message = messageOf({
+      chatType: 'DEDICATED', channel: 'WEB', eventId: null, conversation: 'c-snappy', userId: 'u-diego', businessId: TABERNA,
+      text: "what's on the menu?", locale: 'en-GB', location: null, sentAtOffsetMs: 0, clientMessageId: null, senderRole: null, long: null,
+    }, randomUUID().slice(0, 8), true);
+    const key = Buffer.from(message.conversationId);
+    const [bad] = await produceWireRecords(config, [
+      { key, value: Buffer.from('not avro'), headers: [] },
+      { key, value: await codec.encode('chat.inbound', message), headers: [] },
+    ], { compression: 'snappy' });
+    await waitUntil(async () => (await factsOf(message.eventId)).length > 0, 30_000, 'the analytics fact of the compressed message');
+    await waitUntil(() => dlqCopiesOf(bad!).length > 0, 30_000, 'the DLQ copy of the compressed garbage');
+    expect((await outboundOf(message.eventId)).some((e) => e.body.type === 'Reply')).toBe(true);
+    expect(service.runtime.notReady()).toEqual([]);
+  });
+
   it('no generated mix of poison and good records stalls a partition: each ends answered or dead-lettered once', async () => {
     const failuresBefore = sum(await metrics(), 'x7_dependency_failures_total');
     let run = 0;

@@ -24,12 +24,15 @@ export interface WireRecord {
 
 const PRODUCER = `
 import kafkajs from 'kafkajs';
-const { Kafka, Partitioners, logLevel } = kafkajs;
+import SnappyCodec from 'kafkajs-snappy';
+const { Kafka, Partitioners, logLevel, CompressionTypes, CompressionCodecs } = kafkajs;
+// Snappy, as Java's and librdkafka's producers often write it; kafkajs has no codec of its own.
+CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec;
 const byteLength = Buffer.byteLength;
 Buffer.byteLength = (value, encoding) => (value === null ? 0 : byteLength(value, encoding));
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
-const { brokers, topic, records } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+const { brokers, topic, records, compression } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
 const bytes = (b64) => (b64 === null ? null : Buffer.from(b64, 'base64'));
 const producer = new Kafka({ clientId: 'x7-test-wire-producer', brokers, logLevel: logLevel.ERROR })
   .producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -45,15 +48,15 @@ for (const record of records) {
   }
   // One at a time, so the broker's answer tells each record's own offset.
   const message = { key: bytes(record.key), value: bytes(record.value), headers, ...(record.partition === null ? {} : { partition: record.partition }) };
-  const [meta] = await producer.send({ topic, messages: [message] });
+  const [meta] = await producer.send({ topic, messages: [message], ...(compression === 'snappy' ? { compression: CompressionTypes.Snappy } : {}) });
   sent.push({ partition: meta.partition, offset: meta.baseOffset });
 }
 await producer.disconnect();
 process.stdout.write(JSON.stringify(sent));
 `;
 
-/** Produces `records` to the namespace's chat.inbound; returns where each landed. */
-export async function produceWireRecords(config: Config, records: readonly WireRecord[]): Promise<Sent[]> {
+/** Produces `records` to the namespace's chat.inbound (as snappy-compressed batches on request); returns where each landed. */
+export async function produceWireRecords(config: Config, records: readonly WireRecord[], options: { compression?: 'snappy' } = {}): Promise<Sent[]> {
   const topic = topicName(config, 'chat.inbound');
   const admin = createKafka(config, 'test-admin').admin();
   await admin.connect();
@@ -63,6 +66,7 @@ export async function produceWireRecords(config: Config, records: readonly WireR
   const input = JSON.stringify({
     brokers: config.kafkaBrokers,
     topic,
+    compression: options.compression ?? null,
     records: records.map((r) => ({
       key: b64(r.key), value: b64(r.value), headers: r.headers.map(([n, v]) => [n, b64(v)]), partition: r.key === null ? null : partitionOfKey(r.key, count),
     })),

@@ -5,6 +5,7 @@ import {
   parseTopics,
   planTopicChanges,
   subjectFor,
+  topicConfigs,
   topicName,
   TopicPlanError,
   TopicsFileError,
@@ -41,13 +42,16 @@ describe('topics.yaml', () => {
     expect(specs[4]!.value).toBeNull();
     // The DLQ takes more than chat.inbound, so every rejected record's copy fits.
     expect(specs[4]!.maxMessageBytes).toBeGreaterThan(inbound.maxMessageBytes! + 64 * 1024);
+    // Producers' lz4/snappy/zstd batches are stored uncompressed: kafkajs cannot read them.
+    expect(topicConfigs(inbound)['compression.type']).toBe('uncompressed');
+    expect(topicConfigs(specs[1]!)['compression.type']).toBeUndefined();
   });
 
   it('names one problem per bad entry, with its path', () => {
     const problems = problemsOf({
       topics: {
         'a.ok': good,
-        'b.bad': { ...good, partitions: 0, cleanupPolicy: 'shred', maxMessageBytes: 12 },
+        'b.bad': { ...good, partitions: 0, cleanupPolicy: 'shred', maxMessageBytes: 12, compressionType: 'brotli' },
         'c.bad': { ...good, value: { schema: 'x.json', compatibility: 'SOMETIMES' } },
         'd.bad': { partitions: 3, retention: 5 },
       },
@@ -56,6 +60,7 @@ describe('topics.yaml', () => {
       'topics.b.bad.partitions: expected a whole number of at least 1 (got 0)',
       'topics.b.bad.cleanupPolicy: expected one of delete, compact, compact,delete (got "shred")',
       'topics.b.bad.maxMessageBytes: expected a whole number of bytes, at least 1024 (got 12)',
+      'topics.b.bad.compressionType: expected one of producer, uncompressed, gzip, snappy, lz4, zstd (got "brotli")',
       'topics.c.bad.value.schema: expected the path of an .avsc file (got "x.json")',
       'topics.c.bad.value.compatibility: expected one of BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE (got "SOMETIMES")',
       expect.stringContaining('topics.d.bad.retention: unknown setting'),
@@ -84,7 +89,7 @@ describe('topics.yaml', () => {
       topic: 'p.chat.inbound',
       partitions: 12,
       replicationFactor: 1,
-      configs: { 'retention.ms': '604800000', 'cleanup.policy': 'delete', 'max.message.bytes': '1048576' },
+      configs: { 'retention.ms': '604800000', 'cleanup.policy': 'delete', 'max.message.bytes': '1048576', 'compression.type': 'uncompressed' },
     });
   });
 });
