@@ -41,7 +41,7 @@ describe('x7 topics apply', () => {
     expect(first.stderr).not.toMatch(/error/i);
     expect(first.code).toBe(0);
     for (const t of TOPICS) expect(first.stdout).toContain(`created ${prefix}${t} (`);
-    expect(first.stdout).toContain(`created ${prefix}chat.inbound (12 partitions, replication 1, retention.ms=604800000, cleanup.policy=delete, max.message.bytes=1048576)`);
+    expect(first.stdout).toContain(`created ${prefix}chat.inbound (12 partitions, replication 1, retention.ms=604800000, cleanup.policy=delete, max.message.bytes=1048576, compression.type=uncompressed)`);
     expect(await clusterState(prefix, 'chat.workflows')).toMatchObject({ partitions: 6, retentionMs: '2592000000' });
     // The DLQ takes twice what chat.inbound takes: a rejected record's copy with its x7.* headers always fits.
     expect(await clusterState(prefix, 'chat.inbound')).toMatchObject({ maxMessageBytes: '1048576' });
