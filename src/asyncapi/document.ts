@@ -278,11 +278,16 @@ function rawMessage(topic: TopicSpec, all: readonly TopicSpec[]): { id: string; 
         'The rejected record as it came: its key, value and header values byte for byte, so `x7 dlq replay`',
         'can send it again unchanged once the cause is fixed. x7-stream adds the reason and the source',
         'coordinates as `x7.*` headers (UTF-8 text), each exactly once. The `x7.*` names are x7-stream\'s',
-        'alone: a header the record came with whose name starts with `x7.` (a producer\'s own, or the reason',
-        'of an earlier rejection of a record that was replayed) is renamed `x7.original.<rest>`, its value',
+        'alone: a header the record came with whose name starts with `x7.` (a producer\'s own, or the',
+        '`x7.replay.of` of a record `x7 dlq replay` sent back) is renamed `x7.original.<rest>`, its value',
         'byte for byte (`x7.error.code` becomes `x7.original.error.code`; `x7.original.error.code` becomes',
         '`x7.original.original.error.code`). Every other header keeps its name. A header without a value',
         '(null) comes back with an empty value: kafkajs, x7-stream\'s Kafka client, cannot write null ones.',
+        '',
+        '`x7 dlq replay` sends a copy back to its `x7.source.topic` as it arrived: the headers named',
+        '`x7.original.<rest>` as `x7.<rest>` again, the others named `x7.*` left behind, plus `x7.replay.of`.',
+        'A copy carrying `x7.original.replay.of` failed again after a replay; the next replay skips it unless',
+        'given `--include-replayed`, so no record loops.',
         '',
         'Reasons (`x7.error.code`):',
         ...codes.map(([code, meaning]) => `- \`${code}\`: ${meaning}`),
@@ -355,11 +360,11 @@ function channelDescription(topic: TopicSpec): string {
 
 const BY_PROCESSOR = 'the processor (`x7 processor`), in one Kafka transaction with the offset of the inbound event it answers';
 const OPERATION_NOTES: Record<LogicalTopic, string> = {
-  'chat.inbound': 'The processor (`x7 processor`, consumer group X7_CONSUMER_GROUP, default x7-processor) reads every event, in order per partition. Producers and the WebSocket bridge (`x7 bridge`) publish here.',
-  'chat.outbound': `Written by ${BY_PROCESSOR}, and by the workflow worker (\`x7 worker\`) for workflow updates.`,
+  'chat.inbound': 'The processor (`x7 processor`, consumer group X7_CONSUMER_GROUP, default x7-processor) reads every event, in order per partition. Producers and the WebSocket bridge (`x7 bridge`) publish here, and `x7 dlq replay` sends dead-lettered records back here as they arrived, with an `x7.replay.of` header (`<dlq topic>-<partition>-<offset>` of the DLQ copy); an eventId the processor already applied is answered with its stored outputs, the same events again.',
+  'chat.outbound': `Written by ${BY_PROCESSOR}, and by the workflow worker (\`x7 worker\`) for workflow updates. An inbound event that decoded but was dead-lettered (INVALID_EVENT, PROCESSING_ERROR) gets one ErrorNotice for its conversation, in the transaction of its DLQ copy: code = x7.error.code, field = x7.error.field, a short message in the user's terms that never quotes the event, causationId = the inbound eventId, and an eventId derived from it (the same on a retry or a replay that fails again). A record that did not decode names no conversation and gets none.`,
   'chat.workflows': 'Written by the workflow worker (`x7 worker`) as workflows change state, together with the matching WorkflowUpdate on chat.outbound. A retried activity writes the same event again with the same eventId: deduplicate by eventId.',
   'chat.analytics': `Written by ${BY_PROCESSOR}: one fact per processed message.`,
-  'chat.inbound.dlq': `Written by ${BY_PROCESSOR}, for each event it rejects.`,
+  'chat.inbound.dlq': `Written by ${BY_PROCESSOR}, for each event it rejects, with the ErrorNotice its conversation gets when the event decoded. Read by \`x7 dlq inspect\` and \`x7 dlq replay\`.`,
 };
 
 function operation(direction: 'receive' | 'send', topic: TopicSpec, channelId: string, messageId: string): JsonObject {

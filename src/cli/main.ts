@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'worker': async () => (await import('./commands/worker.js')).workerCommand,
   'asyncapi': async () => (await import('./commands/asyncapi.js')).asyncapiCommand,
   'dlq inspect': async () => (await import('./commands/dlq.js')).dlqInspectCommand,
+  'dlq replay': async () => (await import('./commands/dlq-replay.js')).dlqReplayCommand,
   'db migrate': async () => (await import('./commands/db.js')).dbMigrateCommand,
   'db seed': async () => (await import('./commands/db.js')).dbSeedCommand,
   'workflows list': async () => (await import('./commands/workflows.js')).workflowsListCommand,

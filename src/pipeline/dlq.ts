@@ -4,10 +4,14 @@
 // so it can be sent again unchanged once the cause is fixed; the reason and the
 // source coordinates travel in x7.* headers next to it. The x7.* names are ours
 // alone: a header the event came with under an x7.* name (a producer's own, or the
-// reason of an earlier rejection of a replayed record) is kept as x7.original.*, so
+// x7.replay.of of a record `x7 dlq replay` sent back) is kept as x7.original.*, so
 // a consumer of the DLQ can trust every x7.error.* and x7.source.* header it reads.
+// A decoded event's conversation is also told, in its terms (rejectionNotice).
 import type { IHeaders } from 'kafkajs';
+import type { ChatMessage, OutboundEvent } from '../events.js';
+import { derivedEventId } from './ids.js';
 import type { Rejection } from './rejection.js';
+import { isWellFormedId, UUID } from './validation.js';
 
 export const DLQ_HEADERS = {
   code: 'x7.error.code',
@@ -66,7 +70,7 @@ export function sourceHeaderName(dlqName: string): string {
  *    ("__proto__", "constructor", "toString" …) arrives as [that member, value]. Only
  *    Buffers (and null) come from the wire: the member is left out.
  */
-function wireValues(value: IHeaders[string] | null): Buffer | string | (Buffer | string)[] | undefined {
+export function wireValues(value: IHeaders[string] | null): Buffer | string | (Buffer | string)[] | undefined {
   const values = (Array.isArray(value) ? value : [value]).flatMap((v: unknown) =>
     v === null ? [Buffer.alloc(0)] : Buffer.isBuffer(v) || typeof v === 'string' ? [v] : []);
   return values.length <= 1 ? values[0] : values;
@@ -97,4 +101,68 @@ export function buildDlqRecord(source: SourceRecord, rejection: Rejection, faile
   // No source header is left under one of these names: each is set once, here.
   for (const [name, text] of Object.entries(reason)) headers[name] = Buffer.from(text, 'utf8');
   return { key: source.key, value: source.value, headers };
+}
+
+/** The longest ErrorNotice message a rejection yields: a sentence, never the event's content. */
+export const MAX_NOTICE_MESSAGE_LENGTH = 200;
+const NOTICE_PREFIX = 'Your message could not be processed: ';
+
+/**
+ * What the conversation's user is told about their rejected message, in their terms.
+ * Only fixed sentences and our own limits: the rejection's reason may quote the event
+ * (an id, a business name) and a processing error may name internals, so neither is
+ * ever passed on.
+ */
+export function noticeMessage(rejection: Rejection, message: Pick<ChatMessage, 'text'>, limits: { maxTextBytes: number }): string {
+  const field = rejection.field ?? '';
+  let why: string;
+  if (rejection.code !== 'INVALID_EVENT') {
+    why = 'something went wrong on our side; we have kept it and will retry.';
+  } else if (field === 'text') {
+    if (message.text.trim() === '') why = 'the message is empty.';
+    else if (Buffer.byteLength(message.text, 'utf8') > limits.maxTextBytes) why = `the text is longer than ${limits.maxTextBytes} bytes.`;
+    else why = 'the text contains characters that cannot be stored.';
+  } else if (field === 'businessId') {
+    why = 'it does not name a business we know.';
+  } else if (field.startsWith('location')) {
+    why = 'its location is not a place on Earth.';
+  } else if (field === 'sentAt') {
+    why = "its send time is not valid; check the device's clock.";
+  } else if (field === 'locale') {
+    why = 'its language setting is not valid.';
+  } else if (field === 'senderRole') {
+    why = 'the sender may not answer in this conversation.';
+  } else {
+    why = 'it is not valid.';
+  }
+  return `${NOTICE_PREFIX}${why}`.slice(0, MAX_NOTICE_MESSAGE_LENGTH);
+}
+
+/**
+ * The ErrorNotice for a decoded event that was dead-lettered, or null when it cannot
+ * be told to anyone: a conversationId or userId that is not a well-formed id names no
+ * conversation we could address (and may not even encode). Its eventId is derived from
+ * the inbound eventId (or, when that is not a UUID, from where the record was read), so
+ * a retried transaction, or a replay that fails again, yields the same notice.
+ */
+export function rejectionNotice(
+  source: Pick<SourceRecord, 'topic' | 'partition' | 'offset'>,
+  message: ChatMessage,
+  rejection: Rejection,
+  producedAt: Date,
+  limits: { maxTextBytes: number },
+): OutboundEvent | null {
+  if (!isWellFormedId(message.conversationId) || !isWellFormedId(message.userId)) return null;
+  const eventIdKnown = UUID.test(message.eventId);
+  const origin = eventIdKnown ? message.eventId : `${source.topic}-${source.partition}-${source.offset}`;
+  return {
+    eventId: derivedEventId(origin, 'notice:rejected'),
+    conversationId: message.conversationId,
+    chatType: message.chatType,
+    userId: message.userId,
+    businessId: message.businessId !== null && isWellFormedId(message.businessId) ? message.businessId : null,
+    causationId: eventIdKnown ? message.eventId : null,
+    producedAt,
+    body: { type: 'ErrorNotice', code: rejection.code, message: noticeMessage(rejection, message, limits), field: rejection.field },
+  };
 }

@@ -36,7 +36,8 @@ export const MAX_ID_LENGTH = 200;
 /** Messages older than this are not chat traffic but a broken clock or a replayed fixture. */
 export const EARLIEST_SENT_AT_MS = Date.UTC(2000, 0, 1);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** An eventId's form: a UUID (RFC 9562, versions 1 to 8). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 function invalid(field: string, message: string): Rejection {
   return { code: 'INVALID_EVENT', field, message };

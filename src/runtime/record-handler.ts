@@ -14,7 +14,7 @@ import { topicName } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import type { ProcessorMetrics, Stage } from '../observability/metrics.js';
 import { continueOrStart, formatTraceparent, traceLogFields, traceparentFromHeaders, TRACEPARENT_HEADER } from '../observability/trace.js';
-import { buildDlqRecord, type SourceRecord } from '../pipeline/dlq.js';
+import { buildDlqRecord, rejectionNotice, type SourceRecord } from '../pipeline/dlq.js';
 import { describeError, isDependencyFailure } from '../pipeline/errors.js';
 import type { Clock, ProcessorRegistry } from '../pipeline/processor.js';
 import { rejectionFromBadData, type Rejection } from '../pipeline/rejection.js';
@@ -36,14 +36,16 @@ export type RecordOutcome =
     traceId: string;
   }
   | {
-    kind: 'rejected'; rejection: Rejection; outputs: [OutgoingRecord];
+    kind: 'rejected'; rejection: Rejection;
+    /** The DLQ record, then the conversation's ErrorNotice when the event decoded. */
+    outputs: OutgoingRecord[];
     /** The event's chat type, UNKNOWN when it could not be decoded. */
     chatType: string;
     traceId: string;
   };
 
 export interface RecordHandlerDeps {
-  config: Pick<Config, 'topicPrefix'>;
+  config: Pick<Config, 'topicPrefix' | 'maxTextBytes'>;
   codec: Pick<EventCodec, 'decode' | 'encode'>;
   processors: ProcessorRegistry;
   validate: Validator;
@@ -69,11 +71,30 @@ export type RecordHandler = (source: SourceRecord) => Promise<RecordOutcome>;
 export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
   const dlqTopic = topicName(deps.config, 'chat.inbound.dlq');
 
-  const reject = (source: SourceRecord, rejection: Rejection, logger: Logger, chatType: string, traceId: string): RecordOutcome => {
+  const outboundTopic = topicName(deps.config, 'chat.outbound');
+
+  // A decoded event is someone's message: besides its DLQ copy, its conversation gets an
+  // ErrorNotice in the same transaction. An undecodable one (wire format, unknown
+  // schema) names no one, so it gets none.
+  const reject = async (
+    source: SourceRecord, rejection: Rejection, logger: Logger, message: ChatMessage | undefined, traceparent: string, traceId: string,
+  ): Promise<RecordOutcome> => {
     logger.warn({ code: rejection.code, field: rejection.field, reason: rejection.message }, 'rejected inbound event to the DLQ');
+    const failedAt = new Date(deps.clock.now());
     // The DLQ record keeps the event's own headers (its traceparent, if it had one) byte for byte.
-    const dlq = buildDlqRecord(source, rejection, new Date(deps.clock.now()));
-    return { kind: 'rejected', rejection, outputs: [{ topic: dlqTopic, ...dlq }], chatType, traceId };
+    const outputs: OutgoingRecord[] = [{ topic: dlqTopic, ...buildDlqRecord(source, rejection, failedAt) }];
+    const notice = message ? rejectionNotice(source, message, rejection, failedAt, deps.config) : null;
+    if (notice) {
+      try {
+        const value = await deps.codec.encode('chat.outbound', notice);
+        outputs.push({ topic: outboundTopic, key: notice.conversationId, value, headers: { [TRACEPARENT_HEADER]: traceparent } });
+      } catch (error) {
+        if (isDependencyFailure(error)) throw error;
+        // The DLQ copy is what must not be lost; a notice its schema refuses is only logged.
+        logger.error({ err: error }, 'could not encode the error notice for a rejected event; dead-lettering it without one');
+      }
+    }
+    return { kind: 'rejected', rejection, outputs, chatType: message?.chatType ?? 'UNKNOWN', traceId };
   };
   const observe = (stage: Stage, ms: number) => deps.metrics?.observeStage(stage, ms / 1000);
 
@@ -97,7 +118,7 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
       try {
         message = (await deps.codec.decode('chat.inbound', source.value)).value;
       } catch (error) {
-        if (error instanceof BadDataError) return reject(source, rejectionFromBadData(error), sourceLogger, 'UNKNOWN', span.traceId);
+        if (error instanceof BadDataError) return await reject(source, rejectionFromBadData(error), sourceLogger, undefined, traceparent, span.traceId);
         throw error;
       }
       stageLatenciesMs.decode = performance.now() - started;
@@ -106,7 +127,7 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
       logger = sourceLogger.child({ conversationId: message.conversationId, eventId: message.eventId });
       started = performance.now();
       const rejection = await deps.validate(message);
-      if (rejection) return reject(source, rejection, logger, message.chatType, span.traceId);
+      if (rejection) return await reject(source, rejection, logger, message, traceparent, span.traceId);
       stageLatenciesMs.validate = performance.now() - started;
       observe('validate', stageLatenciesMs.validate);
 
@@ -134,7 +155,7 @@ export function createRecordHandler(deps: RecordHandlerDeps): RecordHandler {
       // It would fail the same way again: dead-letter it with the reason so an operator
       // can replay it after the fix, rather than block every later record behind it.
       logger.error({ err: error }, 'failed on the event; dead-lettering it');
-      return reject(source, { code: 'PROCESSING_ERROR', field: null, message: describeError(error) }, logger, message?.chatType ?? 'UNKNOWN', span.traceId);
+      return await reject(source, { code: 'PROCESSING_ERROR', field: null, message: describeError(error) }, logger, message, traceparent, span.traceId);
     }
   };
 }

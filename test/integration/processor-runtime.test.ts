@@ -60,7 +60,7 @@ function taggingProcessor(chatType: ChatType, seen: ChatMessage[]): ChatProcesso
             eventId: crypto.randomUUID(), inboundEventId: message.eventId, conversationId: message.conversationId,
             chatType: message.chatType, userId: message.userId, businessId: message.businessId, channel: message.channel,
             intent: null, agent: null, agentReason: null, outcome: 'UNKNOWN',
-            stageLatenciesMs: { ...context.stageLatenciesMs }, sentAt: message.sentAt, processedAt: new Date(context.clock.now()),
+            stageLatenciesMs: { ...context.stageLatenciesMs }, sentAt: message.sentAt, processedAt: new Date(context.clock.now()), understoodBy: 'RULES',
           },
         },
       ];
@@ -222,7 +222,10 @@ describe('processor runtime', () => {
       await sendChatMessages(config, codec, [buggy, flaky, after]);
       await waitUntil(() => seen.DEDICATED.some((m) => m.eventId === after.eventId), 30_000, 'the last event processed');
       const statuses = await Promise.all((await outbound.waitFor(outbound.records.length, { settleMs: 2000 })).map(async (r) => (await codec.decode('chat.outbound', r.value)).value));
-      expect(statuses.filter((s) => s.causationId === buggy.eventId)).toHaveLength(0);
+      // Not an answer: only the notice that it could not be processed.
+      expect(statuses.filter((s) => s.causationId === buggy.eventId).map((s) => s.body)).toEqual([
+        { type: 'ErrorNotice', code: 'PROCESSING_ERROR', field: null, message: 'Your message could not be processed: something went wrong on our side; we have kept it and will retry.' },
+      ]);
       expect(statuses.filter((s) => s.causationId === flaky.eventId)).toHaveLength(1);
       expect(statuses.filter((s) => s.causationId === after.eventId)).toHaveLength(1);
       const dead = dlq.records.filter((d) => String(d.headers[DLQ_HEADERS.code]) === 'PROCESSING_ERROR');
