@@ -29,13 +29,13 @@ const PROFILES = {
     ownServices: ['postgres', 'redis', 'kafka', 'registry', 'temporal'],
     outages: ['redis', 'postgres', 'temporal', 'registry', 'kafka'],
     conversations: 150, bookings: 24, ratePerSecond: 20, clients: 30,
-    processorKills: 10, killGapSeconds: [6, 14], outageSeconds: 10, settleSeconds: 15,
+    processorKills: 10, killGapSeconds: [6, 14], outageSeconds: 10, settleSeconds: 15, rollingRestarts: 2,
   },
   quick: {
     ownServices: ['redis'],
     outages: ['redis'],
     conversations: 36, bookings: 6, ratePerSecond: 10, clients: 8,
-    processorKills: 3, killGapSeconds: [6, 10], outageSeconds: 10, settleSeconds: 8,
+    processorKills: 3, killGapSeconds: [6, 10], outageSeconds: 10, settleSeconds: 8, rollingRestarts: 1,
   },
 };
 
@@ -51,6 +51,7 @@ const seed = Number(option('seed', String(Date.now() % 100_000)));
 const jsonPath = option('json', projectPath(`chaos/results/${profileName}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`));
 
 const started = Date.now();
+const round1 = (x) => (x === null || x === undefined ? '—' : round(x));
 const log = (line) => process.stderr.write(`[chaos +${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] ${line}\n`);
 
 const random = seededRandom(seed);
@@ -85,6 +86,7 @@ async function main() {
   let load;
   const faults = [];
   const kills = [];
+  const terms = [];
   try {
     await prepareNamespace(config);
     const codec = createCodec(config);
@@ -145,6 +147,23 @@ async function main() {
       }
     }
 
+    // Rolling restarts, as a deployment does them: SIGTERM one processor, start its
+    // successor, wait until the group has shared the partitions again, then the other.
+    for (let round = 1; round <= profile.rollingRestarts; round++) {
+      for (const victim of processors) {
+        await sleep(profile.settleSeconds * 1000);
+        const partitions = await watcher.partitionsOf(`chaos-${victim.name.slice(-1)}`).catch(() => []);
+        await watcher.poll().catch(() => undefined);
+        const committed = Object.fromEntries(partitions.map((p) => [p, watcher.committed.get(p)]));
+        const at = Date.now();
+        const exit = await victim.sigterm();
+        terms.push({ label: `${victim.name} SIGTERM #${round}`, at, partitions, committed });
+        faults.push({ at, fault: `SIGTERM ${victim.name}`, detail: `left in ${round1(exit?.seconds)} s with exit code ${exit?.code ?? exit?.signal}` });
+        log(`SIGTERM ${victim.name}: it left in ${round1(exit?.seconds)} s (exit ${exit?.code ?? exit?.signal}); started again`);
+        await until(async () => (await watcher.partitionsOf(`chaos-${victim.name.slice(-1)}`).catch(() => [])).length > 0, 60, 1000);
+      }
+    }
+
     for (const service of profile.outages) {
       await sleep(profile.settleSeconds * 1000);
       const at = Date.now();
@@ -182,6 +201,7 @@ async function main() {
     };
     const verdict = verify(evidence);
     const stall = stalls(kills, watcher.advances, watcher.committed);
+    const handOver = stalls(terms, watcher.advances, watcher.committed);
     const waits = replyWaits(load.sent, evidence.outbound, faults);
     const processStats = processes.map((p) => ({ name: p.name, kills: p.kills, unexpectedExits: p.unexpectedExits.length, exits: p.unexpectedExits }));
     const result = {
@@ -190,6 +210,8 @@ async function main() {
       faults: faults.map((f) => ({ ...f, atSecond: round((f.at - started) / 1000) })),
       stalledPartitions: behind.length,
       stall: { longestSeconds: stall.longest, medianSeconds: stall.median, unrecovered: stall.unrecovered, samples: stall.samples },
+      handOver: { longestSeconds: handOver.longest, medianSeconds: handOver.median, unrecovered: handOver.unrecovered, samples: handOver.samples },
+      terminations: processors.flatMap((p) => (p.terminations ?? []).map((t) => ({ process: p.name, ...t }))),
       replyWaits: { quiet: waits.quiet, perFault: waits.perFault.map((w) => ({ ...w, atSecond: round((w.at - started) / 1000) })) },
       verdict,
       processes: processStats,
@@ -197,6 +219,9 @@ async function main() {
     };
     const fails = failures(verdict, behind.length);
     if (stall.unrecovered > 0) fails.push(`${stall.unrecovered} partitions never committed again after a kill`);
+    if (handOver.unrecovered > 0) fails.push(`${handOver.unrecovered} partitions never committed again after a SIGTERM`);
+    const unclean = result.terminations.filter((t) => t.code !== 0);
+    if (unclean.length > 0) fails.push(`${unclean.length} processors did not exit 0 on SIGTERM`);
     result.failures = fails;
     report(result);
     mkdirSync(dirname(jsonPath), { recursive: true });
@@ -256,6 +281,9 @@ function report(r) {
   ]));
   out.push(table('Stall after a processor kill -9 (until each partition it held commits again)', ['longest s', 'median s', 'samples', 'never recovered'], [
     [r.stall.longestSeconds ?? '—', r.stall.medianSeconds ?? '—', r.stall.samples.length, r.stall.unrecovered],
+  ]));
+  out.push(table('Hand-over on SIGTERM (rolling restart: until each partition the leaving process held commits again)', ['longest s', 'median s', 'samples', 'never recovered', 'exits (code, s to leave)'], [
+    [r.handOver.longestSeconds ?? '—', r.handOver.medianSeconds ?? '—', r.handOver.samples.length, r.handOver.unrecovered, r.terminations.map((t) => `${t.code ?? t.signal} in ${round1(t.seconds)}`).join(', ') || '—'],
   ]));
   out.push(table('Reply wait for messages sent after each fault, until the next (send acknowledged → Reply on chat.outbound)', ['at s', 'fault', 'window s', 'messages', 'longest s', 'median s'], [
     ...r.replyWaits.perFault.map((w) => [w.atSecond, w.fault, round(w.windowSeconds), w.messages, round(w.longestSeconds, 2), round(w.medianSeconds, 2)]),

@@ -48,6 +48,22 @@ export class Supervised {
     return true;
   }
 
+  /**
+   * A rolling restart's step: SIGTERM, as an orchestrator sends it, then a new process.
+   * Returns the exit code and how long the process took to leave (SIGKILL after 30 s).
+   */
+  async sigterm() {
+    const child = this.child;
+    if (!child || exited(child)) return null;
+    child.killedByUs = true;
+    const started = Date.now();
+    const code = await stopChild(child, 30_000);
+    const result = { code, signal: child.signalCode, seconds: (Date.now() - started) / 1000 };
+    this.terminations = [...(this.terminations ?? []), result];
+    if (!this.stopping) this.start();
+    return result;
+  }
+
   async stop() {
     this.stopping = true;
     if (this.child && !exited(this.child)) await stopChild(this.child);

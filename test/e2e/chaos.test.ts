@@ -1,6 +1,7 @@
 // The bounded chaos run (`npm run chaos -- --quick`) as an operator runs it: under a
-// steady load it kill -9s processors, the worker and the bridge, and kills its own Redis
-// for 10 s; users and consumers must see nothing lost, duplicated, reordered or stalled.
+// steady load it kill -9s processors, the worker and the bridge, restarts both processors
+// with SIGTERM as a rolling deployment does, and kills its own Redis for 10 s; users and
+// consumers must see nothing lost, duplicated, reordered or stalled.
 // How long partitions stalled is a measurement, printed by the run, not asserted here.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -21,8 +22,11 @@ describe('npm run chaos -- --quick', () => {
 
     const result = JSON.parse(readFileSync(json, 'utf8'));
     expect(result.faults.map((f: { fault: string }) => f.fault)).toEqual(expect.arrayContaining([
-      'kill -9 processor-a', 'kill -9 processor-b', 'kill -9 worker', 'kill -9 bridge', 'redis down',
+      'kill -9 processor-a', 'kill -9 processor-b', 'kill -9 worker', 'kill -9 bridge', 'redis down', 'SIGTERM processor-a', 'SIGTERM processor-b',
     ]));
+    // A rolling restart: each processor left on SIGTERM with exit code 0, and its partitions moved on.
+    expect(result.terminations.map((t: { code: number | null }) => t.code)).toEqual([0, 0]);
+    expect(result.handOver.unrecovered).toBe(0);
     expect(result.verdict).toMatchObject({
       lost: 0, duplicated: 0, outOfOrder: 0, deadLettered: 0, bookingProblems: 0, clientGaps: 0, clientDuplicates: 0, clientOutOfOrder: 0,
     });
