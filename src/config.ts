@@ -119,6 +119,8 @@ export interface Config {
   llmMaxConcurrency: number;
   /** The LLM is asked when the rules find no intent or one with a confidence below this (0–1). */
   llmBelowConfidence: number;
+  /** A compiled prompt (few-shot demos, `x7 nlu compile`) for the LLM; null: the prompt without demos. */
+  llmPromptFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -200,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     llmTimeoutMs: read.int('X7_LLM_TIMEOUT_MS', 10_000, 100, 120_000),
     llmMaxConcurrency: read.int('X7_LLM_MAX_CONCURRENCY', 4, 1, 256),
     llmBelowConfidence: read.fraction('X7_LLM_BELOW_CONFIDENCE', 0.5),
+    llmPromptFile: read.optional('X7_LLM_PROMPT_FILE'),
   };
   if ((config.llmBaseUrl === null) !== (config.llmModel === null)) {
     problems.push('X7_LLM_BASE_URL and X7_LLM_MODEL go together: set both to classify intents with an LLM, or neither');

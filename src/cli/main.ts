@@ -22,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'workflows describe': async () => (await import('./commands/workflows.js')).workflowsDescribeCommand,
   'workflows metrics': async () => (await import('./commands/workflows.js')).workflowsMetricsCommand,
   'workflows cancel': async () => (await import('./commands/workflows.js')).workflowsCancelCommand,
+  'nlu eval': async () => (await import('./commands/nlu.js')).nluEvalCommand,
+  'nlu compile': async () => (await import('./commands/nlu.js')).nluCompileCommand,
 };
 
 function usage(): string {

@@ -22,6 +22,7 @@
 import { DependencyUnavailableError } from '../pipeline/errors.js';
 import type { Intent, IntentContext } from './intents.js';
 import { answerSchema, checkAnswer, modelIntents, type ModelAnswer } from './llm-answer.js';
+import { type Demo, demosFor, loadPromptFile } from './llm-prompt.js';
 
 export interface LlmSettings {
   /** API base without trailing slash, e.g. https://api.openai.com/v1 */
@@ -35,15 +36,18 @@ export interface LlmSettings {
   maxConcurrency: number;
   /** Rules below this confidence (or without an intent) ask the model. */
   belowConfidence: number;
+  /** Few-shot demonstrations from a compiled prompt file (X7_LLM_PROMPT_FILE, `x7 nlu compile`); none when absent. */
+  demos?: readonly Demo[];
 }
 
 /** The settings from the configuration, or null when no LLM is configured. */
 export function llmSettingsFromConfig(config: {
   llmBaseUrl: string | null; llmApiKey: string | null; llmModel: string | null; llmTimeoutMs: number;
-  llmMaxConcurrency: number; llmBelowConfidence: number;
+  llmMaxConcurrency: number; llmBelowConfidence: number; llmPromptFile?: string | null;
 }): LlmSettings | null {
   if (config.llmBaseUrl === null || config.llmModel === null) return null;
   return {
+    ...(config.llmPromptFile ? { demos: loadPromptFile(config.llmPromptFile).demos } : {}),
     baseUrl: config.llmBaseUrl.replace(/\/+$/, ''),
     apiKey: config.llmApiKey,
     model: config.llmModel,
@@ -129,7 +133,7 @@ const CHAT_TYPE_TEXT = {
  * entities to read, and the answer's JSON schema as `response_format`, which
  * OpenAI (strict), vLLM, Ollama and llama.cpp enforce while the model writes.
  */
-export function buildIntentRequest(model: string, text: string, context: IntentContext): Record<string, unknown> {
+export function buildIntentRequest(model: string, text: string, context: IntentContext, demos: readonly Demo[] = []): Record<string, unknown> {
   const intents = modelIntents(context);
   const lines = [
     'You classify one chat message for X-Seven, an assistant platform for businesses, and read what it says.',
@@ -151,6 +155,11 @@ export function buildIntentRequest(model: string, text: string, context: IntentC
     response_format: { type: 'json_schema', json_schema: { name: 'x7_understanding', strict: true, schema: answerSchema(intents).json } },
     messages: [
       { role: 'system', content: lines.join('\n') },
+      // Demonstrations as earlier turns: the form every chat model learns from, and the message to classify stays last.
+      ...demosFor(demos, context, intents).flatMap((d) => [
+        { role: 'user', content: d.text },
+        { role: 'assistant', content: JSON.stringify(d.answer) },
+      ]),
       { role: 'user', content: text },
     ],
   };
@@ -215,7 +224,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     let response: Response;
     let bodyText: string;
     try {
-      response = await fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(buildIntentRequest(settings.model, text, context)), signal: timeout });
+      response = await fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(buildIntentRequest(settings.model, text, context, settings.demos)), signal: timeout });
       // The timeout covers the body too: a server that sends headers and then stalls is as stuck as a silent one.
       bodyText = await response.text();
     } catch (error) {

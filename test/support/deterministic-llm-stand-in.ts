@@ -61,7 +61,13 @@ export interface LlmStandIn {
   start(): Promise<void>;
 }
 
-export async function startLlmStandIn(options: { answers?: Record<string, StandInReply>; model?: string } = {}): Promise<LlmStandIn> {
+/**
+ * Looks at the whole request before the table does: for a test whose answer depends on
+ * more than the last message (few-shot demos in the prompt); undefined falls back to the table.
+ */
+export type StandInRule = (request: StandInRequest) => StandInReply | undefined;
+
+export async function startLlmStandIn(options: { answers?: Record<string, StandInReply>; model?: string; rule?: StandInRule } = {}): Promise<LlmStandIn> {
   const model = options.model ?? 'deterministic-stand-in';
   const answers = new Map(Object.entries(options.answers ?? {}));
   const requests: StandInRequest[] = [];
@@ -96,7 +102,7 @@ export async function startLlmStandIn(options: { answers?: Record<string, StandI
       }
       const text = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '';
       requests.push({ text, body, headers: req.headers });
-      const reply = answers.get(text) ?? { answer: UNKNOWN_ANSWER };
+      const reply = options.rule?.({ text, body, headers: req.headers }) ?? answers.get(text) ?? { answer: UNKNOWN_ANSWER };
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       const send = () => {
