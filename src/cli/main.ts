@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'produce': async () => (await import('./commands/produce.js')).produceCommand,
   'tail': async () => (await import('./commands/tail.js')).tailCommand,
   'worker': async () => (await import('./commands/worker.js')).workerCommand,
+  'llm serve': async () => (await import('./commands/llm.js')).llmServeCommand,
   'asyncapi': async () => (await import('./commands/asyncapi.js')).asyncapiCommand,
   'dlq inspect': async () => (await import('./commands/dlq.js')).dlqInspectCommand,
   'dlq replay': async () => (await import('./commands/dlq-replay.js')).dlqReplayCommand,

@@ -3,13 +3,16 @@
 // migrations, seed), then runs the processor, the worker and the bridge as child
 // processes and prints the chat page's address once the bridge answers.
 // Ctrl-C stops the three processes; the stack keeps running (npm run stack:down).
+// With X7_LLM=local it first starts `x7 llm serve` (the local model, see
+// src/llm/runtime.ts) and points the processor at it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../../config.js';
+import { ConfigError, loadConfig } from '../../config.js';
+import { defaultModelPath, INSTALL_HINT } from '../../llm/runtime.js';
 import { projectPath } from '../../paths.js';
 import { parseCommandArgs, type Command } from '../command.js';
 
@@ -29,12 +32,23 @@ export const devCommand: Command = {
     'options:',
     '  --no-stack   use services that are already running (addresses from the environment)',
     '  --no-seed    skip loading the demo data',
+    '',
+    'X7_LLM=local also runs x7 llm serve (Gemma 3 270M on the CPU; install it once with',
+    'npm run llm:install) on X7_LLM_PORT (default 11435) and sets X7_LLM_BASE_URL and',
+    'X7_LLM_MODEL for the processor to it.',
   ].join('\n'),
 
   async run(args) {
     const { values } = parseCommandArgs<{ options: typeof OPTIONS; allowPositionals: false }>(args, { options: OPTIONS, allowPositionals: false });
     // Fail on bad configuration before starting anything.
-    const env = { ...process.env, X7_DEV_TOKENS: process.env.X7_DEV_TOKENS ?? '1', X7_JWT_SECRET: process.env.X7_JWT_SECRET ?? devJwtSecret() };
+    const env: NodeJS.ProcessEnv = { ...process.env, X7_DEV_TOKENS: process.env.X7_DEV_TOKENS ?? '1', X7_JWT_SECRET: process.env.X7_JWT_SECRET ?? devJwtSecret() };
+    const localLlm = readLocalLlm(env);
+    if (localLlm) {
+      env.X7_LLM_BASE_URL = `http://127.0.0.1:${localLlm.port}/v1`;
+      env.X7_LLM_MODEL = LOCAL_MODEL_ID;
+      // A CPU model answers in seconds, not the hosted APIs' default of 10 s at most.
+      env.X7_LLM_TIMEOUT_MS ??= '60000';
+    }
     const config = loadConfig(env);
 
     if (!values['no-stack']) {
@@ -56,8 +70,9 @@ export const devCommand: Command = {
       await Promise.all([...children.values()].map((child) => stopChild(child)));
     };
     const exited = new Promise<number>((resolve) => {
-      for (const name of SERVICES) {
-        const child = spawn(process.execPath, [projectPath('bin/x7.js'), name], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const name of localLlm ? ['llm', ...SERVICES] : [...SERVICES]) {
+        const args = name === 'llm' ? ['llm', 'serve', '--port', String(localLlm!.port)] : [name];
+        const child = spawn(process.execPath, [projectPath('bin/x7.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
         children.set(name, child);
         prefixLines(child, name);
         child.once('exit', (code, signal) => {
@@ -74,6 +89,13 @@ export const devCommand: Command = {
       }
     });
 
+    if (localLlm) {
+      // The processor waits for the model by itself (/readyz says llm: … until it answers);
+      // this only tells the developer when it is there.
+      void waitForHttp(`${env.X7_LLM_BASE_URL}/models`, 120_000, () => stopping).then((up) => {
+        if (up) process.stderr.write(`[dev] local model ready at ${env.X7_LLM_BASE_URL} (${LOCAL_MODEL_ID})\n`);
+      });
+    }
     const pageUrl = `http://${config.bridgeHost}:${config.bridgePort}/`;
     const ready = await waitForHttp(`${pageUrl}healthz`, 60_000, () => stopping);
     if (ready) {
@@ -98,6 +120,22 @@ function devJwtSecret(): string {
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   }
   return readFileSync(file, 'utf8').trim();
+}
+
+/** The id `x7 llm serve` gives the model that llm/install.sh installs. */
+const LOCAL_MODEL_ID = 'gemma-3-270m-q4_k_m';
+
+/** X7_LLM: empty (no local model) or "local" (run `x7 llm serve` on X7_LLM_PORT). */
+function readLocalLlm(env: NodeJS.ProcessEnv): { port: number } | null {
+  const mode = env.X7_LLM ?? '';
+  if (mode === '') return null;
+  if (mode !== 'local') throw new ConfigError([`X7_LLM must be empty or "local", not "${mode}"`]);
+  const port = Number(env.X7_LLM_PORT || 11435);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError([`X7_LLM_PORT must be a port number, not "${env.X7_LLM_PORT}"`]);
+  if (!existsSync(defaultModelPath(env)) || !existsSync(projectPath('llm/node_modules/node-llama-cpp/package.json'))) {
+    throw new ConfigError([`X7_LLM=local needs the local model: ${INSTALL_HINT}`]);
+  }
+  return { port };
 }
 
 function step(text: string): void {
