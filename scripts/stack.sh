@@ -11,7 +11,7 @@
 # and Temporal CLI under X7_STACK_TOOLS_DIR, default the same, so a second stack such as
 # `npm run chaos`'s can share them). A second `up` is harmless:
 # a service that is already running and answering is left alone.
-# Versions and ports are pinned here and mirrored in docker-compose.yml.
+# Versions and ports are pinned here.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -271,7 +271,7 @@ start_postgres() {
 start_redis() {
   mkdir -p "$STACK_DIR/redis"
   # Durability (append-only file, fsync before every reply) comes from scripts/redis.conf,
-  # shared with docker-compose.yml and the tests; why is written there.
+  # shared with the tests; why is written there.
   start_detached redis redis-server "$ROOT/scripts/redis.conf" --bind 127.0.0.1 --port "$REDIS_PORT" \
     --dir "$STACK_DIR/redis" --daemonize no --protected-mode yes
   wait_until_answers redis 30

@@ -11,7 +11,7 @@ import type { RejectionCode } from '../pipeline/rejection.js';
 export const ASYNCAPI_VERSION = '3.0.0';
 export const AVRO_SCHEMA_FORMAT = 'application/vnd.apache.avro;version=1.9.0';
 export const KAFKA_BINDING_VERSION = '0.5.0';
-/** The id of the one server entry: the local broker of scripts/stack.sh and docker-compose.yml. */
+/** The id of the one server entry: the local broker of scripts/stack.sh. */
 export const LOCAL_SERVER_ID = 'local';
 const LOCAL_KAFKA = '127.0.0.1:9092';
 const LOCAL_REGISTRY = 'http://127.0.0.1:8081/apis/ccompat/v7';
@@ -149,7 +149,7 @@ export function buildAsyncApiDocument(
         protocol: 'kafka',
         title: 'Local Kafka',
         description: [
-          'The local development broker (`npm run stack:up` or docker-compose), with its schema registry',
+          'The local development broker (`npm run stack:up`), with its schema registry',
           `(Apicurio Registry, Confluent-compatible API) at ${LOCAL_REGISTRY}.`,
           'Addresses differ per deployment: use the brokers in `KAFKA_BROKERS` and the registry in',
           '`SCHEMA_REGISTRY_URL` of the environment you connect to.',
