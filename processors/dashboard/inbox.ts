@@ -6,6 +6,7 @@
 // an audit row, and a close is audited too. Answering happens in the conversation
 // itself (the chat page's inbox, through the bridge), not here.
 import type { Card } from '../../src/events.js';
+import { clipText as clip } from '../../src/understanding/text.js';
 import { closeHandoff, countOpen, handoffRef, handoffsByRef, openInbox, type Handoff, type InboxEntry } from '../../src/db/handoffs.js';
 import type { Agent, AgentInput, AgentResult, BusinessContext } from '../shared/agent.js';
 import { defineTool, rowsOf } from '../shared/tools.js';
@@ -37,10 +38,6 @@ export const closeHandoffTool = defineTool({
   description: 'Closes a hand-off: the conversation goes back to the assistant',
   run: (ctx, args: { id: string; userId: string; eventId: string }) => closeHandoff(rowsOf(ctx.db), args.id, args.userId, ctx.now, args.eventId),
 });
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;

@@ -5,6 +5,7 @@
 // store), so it holds only what the next turns need. The full history is in the
 // messages table; what a processed event produced is in processed_events, not here.
 import type { ProcessorOutput } from '../../src/pipeline/processor.js';
+import { clipText } from '../../src/understanding/text.js';
 import type { JsonObject, OpenTask, Turn } from './agent.js';
 
 /** Turns kept for agents (the messages table holds the full history). */
@@ -22,7 +23,7 @@ export const EMPTY_STATE: ConversationState = Object.freeze({ turns: [], memory:
 
 export function appendTurns(turns: readonly Turn[], added: readonly Turn[]): Turn[] {
   const kept = turns.filter((t) => !added.some((a) => a.eventId === t.eventId && a.role === t.role));
-  const bounded = added.map((t) => (t.text.length > MAX_TURN_TEXT ? { ...t, text: `${t.text.slice(0, MAX_TURN_TEXT - 1)}…` } : t));
+  const bounded = added.map((t) => (t.text.length > MAX_TURN_TEXT ? { ...t, text: clipText(t.text, MAX_TURN_TEXT) } : t));
   return [...kept, ...bounded].slice(-MAX_TURNS);
 }
 

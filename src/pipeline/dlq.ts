@@ -153,6 +153,10 @@ export function rejectionNotice(
   limits: { maxTextBytes: number },
 ): OutboundEvent | null {
   if (!isWellFormedId(message.conversationId) || !isWellFormedId(message.userId)) return null;
+  // A notice goes to the conversation, whose user is the customer. A message claiming to
+  // be staff is not the customer's: a stranger's forged one must not reach them, and a
+  // member's refused reply is theirs to see in their own tools, not the customer's chat.
+  if (message.senderRole === 'STAFF') return null;
   const eventIdKnown = UUID.test(message.eventId);
   const origin = eventIdKnown ? message.eventId : `${source.topic}-${source.partition}-${source.offset}`;
   return {

@@ -159,3 +159,16 @@ function withinOneEdit(x: string, y: string): boolean {
  * and the UUID of the booking or chat message that caused it, lower case.
  */
 export const WORKFLOW_ID = '(?:reservation|management|voice-callback)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/**
+ * `text` cut to at most `max` UTF-16 units, ending in "…" when cut, never between the two
+ * halves of a surrogate pair: a lone surrogate is not Unicode, and PostgreSQL refuses the
+ * JSON that carries one (stored state), so a cut emoji would fail every write after it.
+ */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}

@@ -535,6 +535,20 @@ describe('poison records', () => {
     expect(dlqCopiesOf(at!)[0]!.key!.equals(key)).toBe(true);
   });
 
+  it('answers a long text of emoji (its stored turn is cut between characters, never inside one)', async () => {
+    // Found by the property below: the state keeps 500 UTF-16 units of a turn, and a cut
+    // between an emoji's two halves left a lone surrogate that PostgreSQL's JSON refused,
+    // pausing the partition for good.
+    const message = messageOf({
+      chatType: 'DEDICATED', channel: 'WEB', eventId: null, conversation: 'c-emoji', userId: 'u-diego', businessId: TABERNA,
+      text: '😀'.repeat(400), locale: 'en-GB', location: null, sentAtOffsetMs: 0, clientMessageId: null, senderRole: null, long: null,
+    }, randomUUID().slice(0, 8), true);
+    await produceWireRecords(config, [{ key: Buffer.from(message.conversationId), value: await codec.encode('chat.inbound', message), headers: [] }]);
+    await waitUntil(async () => (await factsOf(message.eventId)).length > 0, 30_000, 'the analytics fact of the message');
+    await waitUntil(async () => Object.keys(await uncommitted(config)).length === 0, 30_000, 'offsets committed to the end');
+    expect(service.runtime.notReady()).toEqual([]);
+  });
+
   it('reads a snappy-compressed batch (a codec kafkajs lacks): the broker stores chat.inbound uncompressed', async () => {
     // Java's and librdkafka's producers often compress with snappy, lz4 or zstd; kafkajs
     // crashed on such a batch (restart: false) and the partition stalled. topics.yaml

@@ -157,6 +157,12 @@ describe('the ErrorNotice of a rejected event', () => {
     expect(odd.eventId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("is not sent for a message claiming to be staff: the conversation is the customer's", () => {
+    const forged = { code: 'INVALID_EVENT' as const, field: 'senderRole', message: 'not a member' };
+    expect(rejectionNotice(SOURCE, { ...message, senderRole: 'STAFF' }, forged, new Date(0), limits)).toBeNull();
+    expect(rejectionNotice(SOURCE, { ...message, senderRole: 'USER' }, tooLong, new Date(0), limits)).not.toBeNull();
+  });
+
   it('is not sent when the event names no addressable conversation', () => {
     expect(rejectionNotice(SOURCE, { ...message, conversationId: 'c\u0000' }, tooLong, new Date(0), limits)).toBeNull();
     expect(rejectionNotice(SOURCE, { ...message, userId: '' }, tooLong, new Date(0), limits)).toBeNull();

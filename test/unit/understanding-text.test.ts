@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { editDistanceAtMost, fold, originalSlice, simplify } from '../../src/understanding/text.js';
+import { clipText, editDistanceAtMost, fold, originalSlice, simplify } from '../../src/understanding/text.js';
+import { appendTurns, MAX_TURN_TEXT } from '../../processors/shared/state.js';
 import { seededRandom } from '../support/random.js';
 
 // fold() and editDistanceAtMost() have fast paths (ASCII runs, a per-character
@@ -158,6 +159,32 @@ describe('editDistanceAtMost: the same answers as the full table', () => {
           expect({ a, b, max, result: editDistanceAtMost(a, b, max) }).toEqual({ a, b, max, result: referenceEditDistanceAtMost(a, b, max) });
         }
       }
+    }
+  });
+});
+
+describe('clipText: a cut never splits a surrogate pair', () => {
+  const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+  it('keeps short text, and cuts long text to the limit with an ellipsis', () => {
+    expect(clipText('hello', 10)).toBe('hello');
+    expect(clipText('abcdefghijkl', 10)).toBe('abcdefghi…');
+  });
+
+  it('stops before an emoji whose two halves would be cut apart, at every offset', () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const text = `${'x'.repeat(pad)}${'😀'.repeat(400)}`;
+      const cut = clipText(text, 500);
+      expect(cut.length).toBeLessThanOrEqual(500);
+      expect(LONE.test(cut), `pad ${pad}`).toBe(false);
+    }
+  });
+
+  it('keeps the stored turns well-formed (PostgreSQL refuses JSON with a lone surrogate)', () => {
+    for (const text of ['😀'.repeat(400), `x${'😀'.repeat(400)}`]) {
+      const [turn] = appendTurns([], [{ eventId: 'e', role: 'user', text } as never]);
+      expect((turn as { text: string }).text.length).toBeLessThanOrEqual(MAX_TURN_TEXT);
+      expect(LONE.test((turn as { text: string }).text)).toBe(false);
     }
   });
 });
