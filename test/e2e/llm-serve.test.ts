@@ -75,8 +75,7 @@ describe('x7 llm serve (real model)', () => {
     const answer = await client.classify('a table for 4 tomorrow at 8pm please', context);
     expect(results).toEqual(['answered']);
     expect(modelIntents(context)).toContain(answer.intent);
-    expect(answer.confidence).toBeGreaterThanOrEqual(0);
-    expect(answer.confidence).toBeLessThanOrEqual(1);
+    // Its confidence is in [0, 1]: the client's check (the 'answered' result above) refuses anything else.
     expect(Object.keys(answer.entities).sort()).toEqual(['businessNames', 'categories', 'partySize', 'places', 'priceLevel', 'when']);
   }, ANSWER_LIMIT_MS + 10_000);
 
