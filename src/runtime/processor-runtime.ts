@@ -149,12 +149,19 @@ export function createProcessorRuntime(options: ProcessorRuntimeOptions): Proces
         // Stopping: commit what is done; the rest is fetched again by the next owner.
         if (!isRunning() || isStale()) break;
         let processed: Processed;
+        // A record may wait on a slow dependency longer than the session (a local
+        // model answers in 4-10 s, the session is 6 s): heartbeat meanwhile, or the
+        // broker drops this member mid-record. A failed beat is left to the
+        // heartbeat() after the record, which reports a rebalance to the runner.
+        const beating = setInterval(() => void heartbeat().catch(() => undefined), GROUP_TIMING.heartbeatInterval);
         try {
           processed = await processRecord(partition, message);
         } catch (error) {
           await flush();
           nextUncommitted = message.offset;
           throw error;
+        } finally {
+          clearInterval(beating);
         }
         run.push(processed);
         for (const output of processed.outputs) runBytes += output.value?.length ?? 0;
@@ -317,5 +324,6 @@ async function missingTopics(admin: Admin, topics: string[]): Promise<string[]> 
 // rejoins the group. The records not yet committed go to the partition's next owner.
 function isRebalancing(error: unknown): boolean {
   const type = (error as { type?: unknown } | null)?.type;
-  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
+  // UNKNOWN_MEMBER_ID: the broker dropped this member (its session ran out); the runner rejoins.
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID';
 }
