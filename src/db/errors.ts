@@ -6,7 +6,9 @@ import { DependencyUnavailableError, isDependencyFailure } from '../pipeline/err
 import { describeDatabaseUrl } from './connection.js';
 
 // SQLSTATEs of a server that is down, starting, stopping or full of connections.
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+// 28P01/28000: the server refuses our login (a rotated password, a pg_hba change). That
+// is the operator's to fix, never the event's: the partition waits, nothing is dead-lettered.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '28P01', '28000']);
 // SQLSTATEs of a statement that failed for reasons of the moment, not of its data: the
 // same statement succeeds when run again (serialization failure, deadlock, a statement
 // or lock timeout, a lock not available, too many connections for the role).

@@ -86,10 +86,14 @@ describe('database errors', () => {
     }
   });
 
+  it('calls a refused login unavailable: the partition waits for the operator, nothing is dead-lettered', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('no pg_hba.conf entry'), { code: '28000' }))).toBe(true);
+  });
+
   it('does not call bad SQL or bad data unavailable', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('syntax error'), { code: '42601' }))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
-    expect(isDatabaseUnavailable(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }))).toBe(false);
   });
 
