@@ -4,14 +4,25 @@
 // reported together, one line per bad value, so an operator fixes them in one go.
 // `.env.example` lists every variable read here, with its default.
 import { isIP } from 'node:net';
+import { connectionSettings, DatabaseUrlError } from './db/connection.js';
+import { readSecureSettings, type BasicAuth, type KafkaSecurity, type TemporalTls } from './secure-config.js';
 
 export interface Config {
   /** Kafka bootstrap servers. */
   kafkaBrokers: string[];
   kafkaClientId: string;
-  /** Base URL of the Confluent-compatible schema registry API. */
+  /** KAFKA_SECURITY_PROTOCOL, SASL credentials and TLS files (secure-config.ts). */
+  kafkaSecurity: KafkaSecurity;
+  /** Base URL of the Confluent-compatible schema registry API, without credentials. */
   schemaRegistryUrl: string;
+  /** SCHEMA_REGISTRY_BASIC_AUTH, or the user:password that SCHEMA_REGISTRY_URL carried. */
+  schemaRegistryAuth: BasicAuth | null;
+  /** PEM of SCHEMA_REGISTRY_CA_FILE (https only); null: Node's CA store. */
+  schemaRegistryCa: string | null;
+  /** redis:// or rediss:// (TLS), with the ACL user and password in it when Redis wants them. */
   redisUrl: string;
+  /** PEM of REDIS_CA_FILE (rediss only); null: Node's CA store. */
+  redisCa: string | null;
   /** How long a conversation's state is remembered after its last message, in seconds. */
   checkpointTtlSeconds: number;
   databaseUrl: string;
@@ -19,6 +30,10 @@ export interface Config {
   pgPreparedStatements: boolean;
   temporalAddress: string;
   temporalNamespace: string;
+  /** TLS to Temporal (TEMPORAL_TLS*); null: plain-text gRPC. */
+  temporalTls: TemporalTls | null;
+  /** TEMPORAL_API_KEY (Temporal Cloud), sent as "authorization: Bearer"; null: none. */
+  temporalApiKey: string | null;
   /** Temporal task queue of `x7 worker` and of the workflows the manager starts. */
   taskQueue: string;
   /** How long before a reservation the customer is reminded, in minutes (0: no reminder). */
@@ -149,17 +164,27 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const read = new EnvReader(env, problems);
+  const registryUrl = read.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7', ['http:', 'https:']);
+  const redisUrl = read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  const databaseUrl = read.url('DATABASE_URL', 'postgresql://x7:x7@127.0.0.1:54322/x7', ['postgres:', 'postgresql:']);
+  const secure = readSecureSettings(env, problems, { registryUrl, redisUrl });
 
   const config: Config = {
     kafkaBrokers: read.list('KAFKA_BROKERS', '127.0.0.1:9092', isHostPort, 'host:port pairs separated by commas'),
     kafkaClientId: read.string('KAFKA_CLIENT_ID', 'x7-stream'),
-    schemaRegistryUrl: read.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7', ['http:', 'https:']),
-    redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    kafkaSecurity: secure.kafkaSecurity,
+    schemaRegistryUrl: secure.schemaRegistryUrl,
+    schemaRegistryAuth: secure.schemaRegistryAuth,
+    schemaRegistryCa: secure.schemaRegistryCa,
+    redisUrl,
+    redisCa: secure.redisCa,
     checkpointTtlSeconds: read.int('X7_CHECKPOINT_TTL_SECONDS', 30 * 86_400, 60, 10 * 365 * 86_400),
-    databaseUrl: read.url('DATABASE_URL', 'postgresql://x7:x7@127.0.0.1:54322/x7', ['postgres:', 'postgresql:']),
+    databaseUrl,
     pgPreparedStatements: read.bool('X7_PG_PREPARED_STATEMENTS', true),
     temporalAddress: read.string('TEMPORAL_ADDRESS', '127.0.0.1:7233', isHostPort, 'host:port'),
     temporalNamespace: read.string('TEMPORAL_NAMESPACE', 'default'),
+    temporalTls: secure.temporalTls,
+    temporalApiKey: secure.temporalApiKey,
     taskQueue: read.string('X7_TASK_QUEUE', 'x7-workflows', (v) => /^[A-Za-z0-9._-]{1,200}$/.test(v), 'letters, digits, ".", "_" or "-"'),
     reminderLeadMinutes: read.int('X7_REMINDER_LEAD_MINUTES', 120, 0, 7 * 24 * 60),
     topicPrefix: read.string('X7_TOPIC_PREFIX', '', (v) => v === '' || /^[A-Za-z0-9._-]+$/.test(v), 'letters, digits, ".", "_" or "-"'),
@@ -219,6 +244,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.maxBufferedBytesTotal < config.maxBufferedBytes) {
     problems.push(`X7_MAX_BUFFERED_BYTES_TOTAL (${config.maxBufferedBytesTotal}) must not be below X7_MAX_BUFFERED_BYTES (${config.maxBufferedBytes}), the bound of one socket`);
+  }
+  // DATABASE_URL's TLS parameters (sslmode, sslrootcert, sslcert, sslkey) and their files, now rather than at the first query.
+  try {
+    connectionSettings(databaseUrl);
+  } catch (error) {
+    if (error instanceof DatabaseUrlError && !problems.some((p) => p.startsWith('DATABASE_URL'))) problems.push(error.message);
   }
   if (config.retryMaxMs < config.retryInitialMs) {
     problems.push(`X7_RETRY_MAX_MS (${config.retryMaxMs}) must not be below X7_RETRY_INITIAL_MS (${config.retryInitialMs})`);

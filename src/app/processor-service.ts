@@ -124,7 +124,7 @@ export function createProcessorService(options: ProcessorServiceOptions): Proces
   const probes = {
     postgres: backgroundProbe(() => pingPostgres(pool), probeOptions),
     temporal: backgroundProbe(() => workflows.ping(), { ...probeOptions, timeoutMs: 6_000 }),
-    registry: backgroundProbe(() => pingRegistry(config.schemaRegistryUrl), probeOptions),
+    registry: backgroundProbe(() => pingRegistry(config), probeOptions),
     // Only with an LLM configured: without one there is no such dependency.
     ...(llmSettings ? { llm: backgroundProbe(() => pingLlm(llmSettings), probeOptions) } : {}),
   };

@@ -15,7 +15,7 @@ import { createPool } from '../db/pool.js';
 import { createKafka, JAVA_COMPATIBLE_PARTITIONER } from '../kafka/client.js';
 import type { Logger } from '../log.js';
 import { createValidator, knownBusinessRule } from '../pipeline/validation.js';
-import { createRedis } from '../state/redis.js';
+import { createRedis, lastRedisError } from '../state/redis.js';
 import { Admission, type Refusal } from './admission.js';
 import { createTokenVerifier } from './auth.js';
 import { Authorizer } from './authorization.js';
@@ -114,7 +114,7 @@ export function createBridge(config: Config, logger: Logger, onFatal: (error: Er
       ...(consumer.ready ? [] : ['not consuming chat.outbound']),
       ...(producerConnected ? [] : ['producer not connected']),
     ])
-    .add('redis', redisCheck(redis))
+    .add('redis', redisCheck(redis, () => lastRedisError(redis)))
     .add('postgres', databaseProbe.check);
 
   const wss = new WebSocketServer({

@@ -1,6 +1,7 @@
 // The `x7` command line: one dispatcher, one module per command in ./commands.
 // Commands are loaded lazily so that `x7 tail` does not pay for the processor's imports.
 import { ConfigError } from '../config.js';
+import { AccessRefusedError, StartupRefusedError } from '../pipeline/access-errors.js';
 import { UsageError, type Command } from './command.js';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -54,6 +55,12 @@ export async function runCli(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`x7 ${name}: ${error.message}\n\n${command.help}\n`);
       return 2;
+    }
+    // A dependency refused us at start: a line each, naming it and the variables to check.
+    if (error instanceof StartupRefusedError || error instanceof AccessRefusedError) {
+      const lines = error instanceof StartupRefusedError ? error.lines : [error.message];
+      for (const line of lines) process.stderr.write(`x7 ${name}: ${line}\n`);
+      return 1;
     }
     if (error instanceof ConfigError) {
       process.stderr.write(`x7 ${name}: ${error.message}\n`);

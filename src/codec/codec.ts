@@ -186,7 +186,7 @@ export function loadReaderSchemas(topicsFile: string = DEFAULT_TOPICS_FILE): Map
   return readers;
 }
 
-export function createCodec(config: Pick<Config, 'schemaRegistryUrl' | 'topicPrefix'>, options: CodecOptions = {}): EventCodec {
+export function createCodec(config: Pick<Config, 'schemaRegistryUrl' | 'schemaRegistryAuth' | 'schemaRegistryCa' | 'topicPrefix'>, options: CodecOptions = {}): EventCodec {
   const registry = createSchemaRegistry(config, options.registryTimeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS);
   return new EventCodec(config, registry, loadReaderSchemas(options.topicsFile));
 }

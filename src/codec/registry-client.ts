@@ -5,9 +5,9 @@
 // - network errors and timeouts, which the library reports as "status 400", are
 //   told apart from a real 400 (see registryStatus) and counted as unavailability.
 import registryPkg from '@kafkajs/confluent-schema-registry';
-import type { Config } from '../config.js';
 import { avroOptions } from './avro.js';
 import { RegistryRequestError, RegistryUnavailableError } from './errors.js';
+import { registryAgent, registryTarget, type RegistryConfig } from './registry-http.js';
 
 const { SchemaRegistry, SchemaType } = registryPkg;
 export type SchemaRegistryClient = InstanceType<typeof SchemaRegistry>;
@@ -24,11 +24,19 @@ const withTimeout = (timeoutMs: number) => () => ({
   request: (request: MappersmithRequest) => request.enhance({ timeout: timeoutMs }),
 });
 
-export function createSchemaRegistry(config: Pick<Config, 'schemaRegistryUrl'>, timeoutMs = DEFAULT_REGISTRY_TIMEOUT_MS): SchemaRegistryClient {
+/**
+ * The codec's registry client. Basic auth (SCHEMA_REGISTRY_BASIC_AUTH) goes through the
+ * library's `auth`, the CA of SCHEMA_REGISTRY_CA_FILE through its `agent` (registry-http.ts).
+ */
+export function createSchemaRegistry(config: RegistryConfig, timeoutMs = DEFAULT_REGISTRY_TIMEOUT_MS): SchemaRegistryClient {
+  const target = registryTarget(config);
+  const agent = registryAgent(target);
   return new SchemaRegistry(
     {
-      host: config.schemaRegistryUrl,
+      host: target.url,
       clientId: 'x7',
+      ...(target.auth ? { auth: { username: target.auth.username, password: target.auth.password } } : {}),
+      ...(agent ? { agent } : {}),
       retry: { retries: 0 },
       // The library's middleware type is mappersmith's, which it does not re-export.
       middlewares: [withTimeout(timeoutMs) as never],

@@ -5,8 +5,9 @@
 // (partitioner.ts): it hashes keys with murmur2 like Java's default partitioner, so a
 // conversationId lands on the same partition whichever client wrote it; naming it also
 // silences kafkajs's partitioner warning.
-import kafkajs, { type Kafka as KafkaClient, type LogEntry, type logCreator } from 'kafkajs';
+import kafkajs, { type Kafka as KafkaClient, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Config } from '../config.js';
+import type { KafkaSecurity } from '../secure-config.js';
 import { createLogger, type Logger } from '../log.js';
 import { createJavaCompatiblePartitioner } from './partitioner.js';
 
@@ -63,19 +64,48 @@ export function pinoLogCreator(logger: Logger): logCreator {
 }
 
 /**
+ * kafkajs's `ssl` and `sasl` for KAFKA_SECURITY_PROTOCOL and its companions: nothing for
+ * PLAINTEXT (as before), TLS for SSL and SASL_SSL (`true`: Node's CA store, else the CA
+ * and client certificate read at start), SASL for SASL_SSL and SASL_PLAINTEXT.
+ */
+export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const options: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (security?.tls) {
+    const { ca, cert, key } = security.tls;
+    options.ssl = ca || cert || key ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } : true;
+  }
+  if (security?.sasl) {
+    const { username, password } = security.sasl;
+    const mechanism = security.sasl.mechanism;
+    options.sasl = mechanism === 'PLAIN'
+      ? { mechanism: 'plain', username, password }
+      : mechanism === 'SCRAM-SHA-256' ? { mechanism: 'scram-sha-256', username, password } : { mechanism: 'scram-sha-512', username, password };
+  }
+  return options;
+}
+
+/**
  * A kafkajs client for this configuration. `clientIdSuffix` tells processes apart
  * in broker logs and quotas (e.g. "processor", "tail").
  */
-export function createKafka(config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'logLevel'>, clientIdSuffix?: string, logger?: Logger): KafkaClient {
+export function createKafka(
+  config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'kafkaSecurity' | 'logLevel'>,
+  clientIdSuffix?: string,
+  logger?: Logger,
+  /** Client-wide retry: only for a one-off client (the start-up check), see below. */
+  extra: Pick<KafkaConfig, 'retry'> = {},
+): KafkaClient {
   const clientId = clientIdSuffix ? `${config.kafkaClientId}-${clientIdSuffix}` : config.kafkaClientId;
   return new Kafka({
     clientId,
     brokers: config.kafkaBrokers,
+    ...kafkaSecurityOptions(config.kafkaSecurity),
     logLevel: TO_KAFKAJS_LEVEL[config.logLevel],
     logCreator: pinoLogCreator(logger ?? createLogger('kafkajs', config.logLevel)),
     // Fail a connection attempt quickly; kafkajs retries with backoff on its own.
     // No client-wide `retry`: kafkajs would hand it to idempotent producers, which then
     // warn that limited retries may break exactly-once.
     connectionTimeout: 3_000,
+    ...extra,
   });
 }

@@ -4,30 +4,37 @@
 // (redact.ts), never on the request path.
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { registryHttp, type RegistryConfig } from '../codec/registry-http.js';
+import { accessFailure, describeAccessFailure } from '../pipeline/access-errors.js';
 import type { ReadinessCheck } from './http.js';
 
 export const PROBE_TIMEOUT_MS = 3_000;
 
-/** Connection-state check of an ioredis client: the client reconnects by itself, so its status is the truth. */
-export function redisCheck(redis: Pick<Redis, 'status'>): ReadinessCheck {
-  return () => (redis.status === 'ready' ? null : `not connected (${redis.status})`);
+/**
+ * Connection-state check of an ioredis client: the client reconnects by itself, so its
+ * status is the truth. `lastError` (state/redis.ts) adds why, when Redis refuses us.
+ */
+export function redisCheck(redis: Pick<Redis, 'status'>, lastError: () => unknown = () => undefined): ReadinessCheck {
+  return () => {
+    if (redis.status === 'ready') return null;
+    const refused = accessFailure(lastError(), 'redis');
+    return `not connected (${redis.status})${refused ? `: ${describeAccessFailure(refused)}` : ''}`;
+  };
 }
 
 export async function pingPostgres(pool: Pick<pg.Pool, 'query'>): Promise<void> {
   await pool.query('select 1');
 }
 
-/** The schema registry's (Confluent-compatible) global config: small, and answered by every registry. */
-export async function pingRegistry(registryUrl: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(`${registryUrl.replace(/\/+$/, '')}/config`, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    // fetch's own message is "fetch failed"; the reason (ECONNREFUSED …) is its cause.
-    throw (error as { cause?: unknown }).cause ?? error;
-  }
-  await response.body?.cancel();
-  if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
+/**
+ * The schema registry's (Confluent-compatible) global config: small, and answered by
+ * every registry. A refused credential (401, 403) fails the probe as much as a server
+ * error: the codec could not read a schema either.
+ */
+export async function pingRegistry(registry: RegistryConfig | string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
+  const answer = await registryHttp(registry, 'GET', '/config', { timeoutMs });
+  if (answer.status === 401 || answer.status === 403) throw Object.assign(new Error(`credentials refused (HTTP ${answer.status})`), { status: answer.status });
+  if (answer.status >= 500) throw new Error(`HTTP ${answer.status}`);
 }
 
 /** A Temporal connection (client or worker side) answering GetSystemInfo before the deadline. */

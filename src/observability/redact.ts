@@ -8,6 +8,8 @@
 // (describeFailure); redactAddresses is the net under every readiness line (a
 // paused partition's reason, a check's exception).
 
+import { CLIENT_CERTIFICATE_CODES, TLS_MISMATCH_CODES, UNTRUSTED_CERTIFICATE_CODES } from '../pipeline/tls-codes.js';
+
 const PATTERNS: [RegExp, string][] = [
   [/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, '<url>'],
   [/\b(ENOTFOUND|EAI_AGAIN)\s+[^\s,;)]+/g, '$1 <host>'],
@@ -50,6 +52,9 @@ const SQLSTATE_CLASSES: Record<string, string> = {
  */
 export function describeFailure(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && UNTRUSTED_CERTIFICATE_CODES.has(code)) return `server certificate not trusted (${code})`;
+  if (typeof code === 'string' && CLIENT_CERTIFICATE_CODES.has(code)) return `client certificate refused (${code})`;
+  if (typeof code === 'string' && TLS_MISMATCH_CODES.has(code)) return `TLS on one side only (${code})`;
   if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return `${SYSTEM_ERRORS[code] ?? 'network error'} (${code})`;
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `${SQLSTATE_CLASSES[code.slice(0, 2)] ?? 'server error'} (SQLSTATE ${code})`;
   const message = error instanceof Error ? error.message || error.name : String(error);

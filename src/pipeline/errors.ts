@@ -5,6 +5,7 @@
 // event is never dead-lettered or skipped because Kafka, the registry, Redis,
 // Postgres or Temporal had a bad minute.
 import { RegistryRequestError, RegistryUnavailableError } from '../codec/errors.js';
+import { isTlsFailureCode } from './tls-codes.js';
 
 /**
  * Thrown by a processor (or a check it runs) to ask for pause-and-retry. Retry is a
@@ -49,6 +50,9 @@ export function classifyFailure(error: unknown): FailureClass {
     if (e.name.startsWith('KafkaJS')) return { retriable: true, dependency: 'kafka' };
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return { retriable: true, dependency: 'network' };
+    // A TLS connection that fails on certificates or protocol (not trusted, refused, TLS
+    // on one side only) is an operator's to fix, never the event's fault.
+    if (typeof code === 'string' && isTlsFailureCode(code)) return { retriable: true, dependency: 'network' };
     if (e.cause === e) break;
   }
   return { retriable: false, dependency: 'unexpected' };

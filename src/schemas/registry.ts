@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
 import { RegistryRequestError, RegistryUnavailableError } from '../codec/errors.js';
 import { DEFAULT_REGISTRY_TIMEOUT_MS, isUnavailableStatus } from '../codec/registry-client.js';
+import { registryHttp, registryTarget, type RegistryConfig, type RegistryTarget } from '../codec/registry-http.js';
 import { DEFAULT_TOPICS_FILE, loadTopics, subjectFor, topicName, type CompatibilityLevel, type TopicSpec } from '../kafka/topics.js';
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -18,32 +19,38 @@ interface HttpAnswer {
 
 /** Minimal client for the registry calls the schema commands need. */
 export class RegistryAdmin {
-  constructor(private readonly baseUrl: string, private readonly timeoutMs = DEFAULT_REGISTRY_TIMEOUT_MS) {}
+  private readonly target: RegistryTarget;
+  private readonly baseUrl: string;
+
+  /** `registry`: the configuration (URL, basic auth, CA) or a bare URL of a registry without auth. */
+  constructor(registry: RegistryConfig | string, private readonly timeoutMs = DEFAULT_REGISTRY_TIMEOUT_MS) {
+    this.target = registryTarget(registry);
+    this.baseUrl = this.target.url;
+  }
 
   private async request(method: string, path: string, body?: unknown, base = this.baseUrl, contentType = CONTENT_TYPE): Promise<HttpAnswer> {
-    let response: Response;
+    let answer: { status: number; text: string };
     try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'Content-Type': contentType, Accept: 'application/json' },
+      answer = await registryHttp({ ...this.target, url: base }, method, path, {
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        contentType,
+        timeoutMs: this.timeoutMs,
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      const cause = (error as { code?: string }).code ?? (error as Error).message;
       throw new RegistryUnavailableError(`schema registry at ${this.baseUrl} is unavailable (no answer: ${cause})`, undefined, { cause: error });
     }
-    const text = await response.text();
+    const text = answer.text;
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {
       // not JSON: keep the text for the message
     }
-    if (isUnavailableStatus(response.status)) {
-      throw new RegistryUnavailableError(`schema registry at ${this.baseUrl} is unavailable (HTTP ${response.status}): ${messageOf(parsed)}`, response.status);
+    if (isUnavailableStatus(answer.status)) {
+      throw new RegistryUnavailableError(`schema registry at ${this.baseUrl} is unavailable (HTTP ${answer.status}): ${messageOf(parsed)}`, answer.status);
     }
-    return { status: response.status, body: parsed };
+    return { status: answer.status, body: parsed };
   }
 
   private fail(what: string, answer: HttpAnswer): never {

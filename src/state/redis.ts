@@ -19,7 +19,17 @@ const CONNECT_TIMEOUT_MS = 5_000;
  */
 const COMMAND_TIMEOUT_MS = 5_000;
 
-export type RedisConfig = Pick<Config, 'redisUrl' | 'retryInitialMs' | 'retryMaxMs'>;
+export type RedisConfig = Pick<Config, 'redisUrl' | 'redisCa' | 'retryInitialMs' | 'retryMaxMs'>;
+
+/**
+ * Connection options that come from the configuration rather than from REDIS_URL:
+ * ioredis itself takes the host, port, db, ACL user and password from the URL, and
+ * turns TLS on for rediss://; REDIS_CA_FILE adds the CA that the server's
+ * certificate must chain to (without it, Node's CA store).
+ */
+export function redisTlsOptions(config: Pick<Config, 'redisUrl' | 'redisCa'>): Pick<RedisOptions, 'tls'> {
+  return config.redisCa && config.redisUrl.startsWith('rediss://') ? { tls: { ca: config.redisCa } } : {};
+}
 
 /**
  * A connected ioredis client. Resolves once Redis answered, so a process never
@@ -34,8 +44,11 @@ export async function connectRedis(
   try {
     await client.connect();
   } catch (error) {
+    // connect() rejects with "Connection is closed."; why it closed (WRONGPASS, an
+    // untrusted certificate, ECONNREFUSED …) is the error the client emitted before.
+    const reason = lastErrors.get(client) ?? error;
     client.disconnect();
-    throw toRedisError(error, `connect to ${describeUrl(config.redisUrl)}`);
+    throw toRedisError(reason, `connect to ${describeUrl(config.redisUrl)}`);
   }
   return client;
 }
@@ -64,20 +77,43 @@ export function createRedis(
     // Reconnect forever with the same backoff the runtime uses for dependencies;
     // work resumes by itself when Redis is back.
     retryStrategy: (attempt) => Math.min(config.retryInitialMs * 2 ** Math.min(attempt - 1, 20), config.retryMaxMs),
+    ...redisTlsOptions(config),
     ...options.overrides,
   });
   // Without a listener ioredis prints every failed reconnect to stderr; log them
   // as JSON instead, once per state change rather than once per attempt.
   let down = false;
   client.on('error', (error: Error) => {
+    redactCredentials(error);
+    lastErrors.set(client, error);
     if (!down) logger.error({ err: error }, 'redis connection error');
     down = true;
   });
   client.on('ready', () => {
+    lastErrors.delete(client);
     if (down) logger.info('redis connection restored');
     down = false;
   });
   return client;
+}
+
+const lastErrors = new WeakMap<Redis, Error>();
+
+/**
+ * ioredis puts the failed command on its error, arguments included: a refused AUTH
+ * (or HELLO … AUTH) carries the user and password, which a logged error must not.
+ */
+export function redactCredentials(error: Error): Error {
+  const command = (error as { command?: { name?: unknown; args?: unknown } }).command;
+  if (command && typeof command.name === 'string' && /^(auth|hello)$/i.test(command.name) && Array.isArray(command.args)) {
+    command.args = command.args.map(() => '***');
+  }
+  return error;
+}
+
+/** The client's last connection error since it was last ready (readiness says why it is not). */
+export function lastRedisError(client: Redis): Error | undefined {
+  return lastErrors.get(client);
 }
 
 // Replies that mean "the server cannot serve right now", not "the request is wrong".

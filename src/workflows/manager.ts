@@ -11,9 +11,11 @@
 // Listing, counting and describing are visibility.ts's, on the manager's task queue.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, isGrpcServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { connectTemporalClient } from './connection.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { parseTraceparent } from '../observability/trace.js';
+import { accessRefusal } from '../pipeline/access-errors.js';
 import { DependencyUnavailableError } from '../pipeline/errors.js';
 import { describeExecution, temporalError, WORKFLOW_TYPE_NAMES } from './temporal.js';
 import type { WorkflowInputs, WorkflowKind } from './types.js';
@@ -74,7 +76,7 @@ export function defaultWorkflowId<K extends WorkflowKind>(kind: K, input: Workfl
 }
 
 export interface ManagerOptions {
-  config: Pick<Config, 'temporalAddress' | 'temporalNamespace' | 'taskQueue' | 'reminderLeadMinutes'>;
+  config: Pick<Config, 'temporalAddress' | 'temporalTls' | 'temporalApiKey' | 'temporalNamespace' | 'taskQueue' | 'reminderLeadMinutes'>;
   logger?: Logger;
 }
 
@@ -88,16 +90,14 @@ export class WorkflowManager {
     private readonly logger?: Logger,
   ) {}
 
-  /** Connects to Temporal; throws DependencyUnavailableError when it cannot be reached. */
+  /**
+   * Connects to Temporal (TLS and API key as configured, connection.ts); throws
+   * DependencyUnavailableError when it cannot be reached, AccessRefusedError (one of
+   * those) when it refuses the credentials or its certificate is not trusted.
+   */
   static async connect(options: ManagerOptions): Promise<WorkflowManager> {
     const { config } = options;
-    let connection: Connection;
-    try {
-      connection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '5 seconds' });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new DependencyUnavailableError('temporal', `${config.temporalAddress}: ${message}`, { cause: error });
-    }
+    const connection = await connectTemporalClient(config);
     const client = new Client({ connection, namespace: config.temporalNamespace });
     return new WorkflowManager(client, connection, config, options.logger);
   }
@@ -118,7 +118,7 @@ export class WorkflowManager {
       await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new DependencyUnavailableError('temporal', `${this.config.temporalAddress}: ${message}`, { cause: error });
+      throw accessRefusal(error, 'temporal') ?? new DependencyUnavailableError('temporal', `${this.config.temporalAddress}: ${message}`, { cause: error });
     }
   }
 

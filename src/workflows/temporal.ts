@@ -3,6 +3,7 @@
 // starts and cancels, and the visibility reader, which lists and describes, both use it).
 import { isGrpcDeadlineError, isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { WorkflowType } from '../events.js';
+import { accessRefusal } from '../pipeline/access-errors.js';
 import { DependencyUnavailableError, isDependencyFailure } from '../pipeline/errors.js';
 import type { WorkflowKind } from './types.js';
 
@@ -34,7 +35,11 @@ export function isTemporalUnavailable(error: unknown): boolean {
 }
 
 export function temporalError(error: unknown, address: string): unknown {
-  if (error instanceof DependencyUnavailableError || !isTemporalUnavailable(error)) return error;
+  if (error instanceof DependencyUnavailableError) return error;
+  // Refused credentials (an expired API key …): retried like an outage, and named as what it is.
+  const refused = accessRefusal(error, 'temporal');
+  if (refused) return refused;
+  if (!isTemporalUnavailable(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new DependencyUnavailableError('temporal', `${address}: ${message}`, { cause: error });
 }

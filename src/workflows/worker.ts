@@ -17,8 +17,9 @@ import type { Logger } from '../log.js';
 import { backgroundProbe, Readiness } from '../observability/http.js';
 import { createMetricsRegistry, createWorkerMetrics, type WorkerMetrics } from '../observability/metrics.js';
 import { pingPostgres, pingRegistry, pingTemporal } from '../observability/probes.js';
-import { DependencyUnavailableError } from '../pipeline/errors.js';
+import { accessRefusal } from '../pipeline/access-errors.js';
 import { createActivities } from './activities.js';
+import { diagnoseConnectFailure, temporalConnectionOptions } from './connection.js';
 import { WORKFLOW_EVENT_TYPES } from './temporal.js';
 import type { WorkflowKind } from './types.js';
 import { WorkflowVisibility } from './visibility.js';
@@ -127,11 +128,11 @@ async function countRunning(visibility: WorkflowVisibility, gauge: WorkerMetrics
 export async function createX7Worker(options: X7WorkerOptions): Promise<X7Worker> {
   const { config, logger } = options;
   let connection: NativeConnection;
+  // Refused credentials or an untrusted certificate: AccessRefusedError, and the command exits with its line.
   try {
-    connection = await NativeConnection.connect({ address: config.temporalAddress });
+    connection = await NativeConnection.connect(temporalConnectionOptions(config));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new DependencyUnavailableError('temporal', `${config.temporalAddress}: ${message}`, { cause: error });
+    throw await diagnoseConnectFailure(error, config);
   }
   const pool = createPool(config, { logger });
   const producer = lazyProducer(
@@ -141,9 +142,10 @@ export async function createX7Worker(options: X7WorkerOptions): Promise<X7Worker
   // The worker's own connection serves visibility too (a client over a NativeConnection).
   const visibility = new WorkflowVisibility(new Client({ connection, namespace: config.temporalNamespace }), config);
   const probes = {
-    temporal: backgroundProbe(() => pingTemporal(connection)),
+    // A refusal (an expired API key, a revoked certificate) is named as one on /readyz.
+    temporal: backgroundProbe(() => pingTemporal(connection).catch((error: unknown) => { throw accessRefusal(error, 'temporal') ?? error; })),
     postgres: backgroundProbe(() => pingPostgres(pool)),
-    registry: backgroundProbe(() => pingRegistry(config.schemaRegistryUrl)),
+    registry: backgroundProbe(() => pingRegistry(config)),
     // Not a readiness check (the temporal probe is): it keeps the running gauge current.
     running: backgroundProbe(() => countRunning(visibility, metrics.runningWorkflows), { intervalMs: options.runningGaugeIntervalMs ?? 15_000, timeoutMs: 10_000 }),
   };

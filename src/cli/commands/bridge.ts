@@ -1,6 +1,7 @@
 // `x7 bridge`: the WebSocket bridge, until SIGTERM or SIGINT.
 import { ConfigError, loadConfig } from '../../config.js';
 import { createLogger } from '../../log.js';
+import { checkAccess } from '../../app/startup-check.js';
 import { bridgeConfigProblems, createBridge } from '../../bridge/server.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { runUntilStopped } from '../io.js';
@@ -27,6 +28,8 @@ export const bridgeCommand: Command = {
     if (problems.length > 0) throw new ConfigError(problems);
     const logger = createLogger('x7-bridge', config.logLevel);
     if (config.devTokens) logger.warn('X7_DEV_TOKENS=1: anyone can sign in as any demo user (POST /dev/token); never in production');
+    // Refused credentials or an untrusted certificate stop it here, with one line; a dependency that is down does not.
+    await checkAccess(config, ['kafka', 'redis', 'postgres', 'registry'], { logger });
 
     return runUntilStopped('bridge (the chat.outbound consumer)', logger, (onFatal) => createBridge(config, logger, onFatal));
   },

@@ -2,6 +2,7 @@
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { createProcessorService } from '../../app/processor-service.js';
+import { checkAccess } from '../../app/startup-check.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { runUntilStopped } from '../io.js';
 
@@ -24,6 +25,8 @@ export const processorCommand: Command = {
     parseCommandArgs(args, { options: {}, allowPositionals: false });
     const config = loadConfig();
     const logger = createLogger('x7-processor', config.logLevel);
+    // Refused credentials or an untrusted certificate stop it here, with one line; a dependency that is down does not.
+    await checkAccess(config, ['kafka', 'registry', 'postgres', 'temporal'], { logger });
 
     return runUntilStopped('processor (the Kafka consumer)', logger, (onFatal) => createProcessorService({ config, logger, onFatal }));
   },

@@ -23,7 +23,7 @@ function sourcesFromArgs(args: string[]) {
   const config = loadConfig();
   const file = values.file ? resolve(values.file) : DEFAULT_TOPICS_FILE;
   const schemasDir = values['schemas-dir'] ? resolve(values['schemas-dir']) : undefined;
-  return { config, sources: schemaSources(config, file, schemasDir), admin: new RegistryAdmin(config.schemaRegistryUrl) };
+  return { config, sources: schemaSources(config, file, schemasDir), admin: new RegistryAdmin(config) };
 }
 
 export const schemasRegisterCommand: Command = {

@@ -1,5 +1,6 @@
 // `x7 worker`: runs the Temporal worker (workflows and activities) until SIGTERM or SIGINT.
 import { loadConfig, metricsPortFor } from '../../config.js';
+import { checkAccess } from '../../app/startup-check.js';
 import { createLogger } from '../../log.js';
 import { Readiness, startObservabilityServer } from '../../observability/http.js';
 import { createMetricsRegistry, createWorkerMetrics } from '../../observability/metrics.js';
@@ -27,6 +28,8 @@ export const workerCommand: Command = {
     const config = loadConfig();
     const logger = createLogger('x7-worker', config.logLevel);
     installTemporalRuntime(logger);
+    // Refused credentials or an untrusted certificate stop it here, with one line; a dependency that is down does not.
+    await checkAccess(config, ['temporal', 'postgres', 'registry', 'kafka'], { logger });
 
     // The server is up before the worker connects, so /healthz answers and /readyz says why meanwhile.
     const registry = createMetricsRegistry();

@@ -3,6 +3,7 @@
 // queries, the same cancellation path the pipeline uses).
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig, type Config } from '../../config.js';
+import { AccessRefusedError } from '../../pipeline/access-errors.js';
 import { DependencyUnavailableError } from '../../pipeline/errors.js';
 import { WorkflowManager, WorkflowNotRunningError } from '../../workflows/manager.js';
 import { WORKFLOW_KINDS } from '../../workflows/validate.js';
@@ -29,6 +30,8 @@ async function withManager<T>(config: Config, body: (manager: WorkflowManager) =
     manager = await WorkflowManager.connect({ config });
     return await body(manager);
   } catch (error) {
+    // Temporal answered but refused us (credentials, certificate): its own line names the variables to check.
+    if (error instanceof AccessRefusedError) throw new CommandFailure(error.message);
     if (error instanceof DependencyUnavailableError) {
       const why = error.message.replace(/^temporal unavailable: /, '').replace(`${config.temporalAddress}: `, '');
       throw new CommandFailure(`cannot reach Temporal at ${config.temporalAddress} (TEMPORAL_ADDRESS): ${why}`);
