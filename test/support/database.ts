@@ -23,6 +23,8 @@ export interface TestDatabaseOptions {
   seed?: boolean;
   /** Part of the database name, for finding it while debugging. */
   label?: string;
+  /** The server to create it on (a DATABASE_URL); default the configured one. */
+  adminUrl?: string;
 }
 
 /** The server's maintenance connection: the configured DATABASE_URL. */
@@ -41,20 +43,21 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const name = `x7_test_${label}_${randomBytes(4).toString('hex')}`;
   // Identifiers cannot be query parameters; the name is built from [a-z0-9_] only.
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unsafe database name ${name}`);
-  const admin = createPool({ databaseUrl: adminUrl() }, { max: 1 });
+  const serverUrl = options.adminUrl ?? adminUrl();
+  const admin = createPool({ databaseUrl: serverUrl }, { max: 1 });
   try {
     await admin.query(`create database "${name}"`);
   } finally {
     await admin.end();
   }
-  const url = databaseUrlFor(name);
+  const url = databaseUrlFor(name, serverUrl);
   const pool = createPool({ databaseUrl: url }, { max: 4 });
   let dropped = false;
   const drop = async () => {
     if (dropped) return;
     dropped = true;
     await pool.end();
-    const again = createPool({ databaseUrl: adminUrl() }, { max: 1 });
+    const again = createPool({ databaseUrl: serverUrl }, { max: 1 });
     try {
       // FORCE (PG13+) ends sessions a failed test left open. It cannot end an autovacuum
       // worker busy in the database (PostgreSQL 15 refuses a non-superuser with 42501,
