@@ -24,17 +24,26 @@ import {
   steadyRate, stopChild, table, topicName, uniquePrefix,
 } from './lib.js';
 import { makeConversations, nextMessage } from './workload.js';
+import { llmParameters, llmPathBench } from './llm-path.js';
 
 // ---------------------------------------------------------------------------
 // command line: `--quick` (a short run: baseline, 200/s, one saturation burst, scale-out)
 
-const USAGE = 'usage: node bench/run.js [--quick]   (npm run bench [-- --quick]; see bench/README.md)';
+const USAGE = 'usage: node bench/run.js [--quick] [--only PHASES]   (npm run bench [-- --quick] [-- --only llm]; PHASES: baseline,pipeline,bridge,llm; see bench/README.md)';
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const unknownArgs = argv.filter((a) => a !== '--quick');
+// --only PHASES (or --only=PHASES): these phases instead of the default ones (BENCH_ONLY does the same).
+let ONLY = null;
+const unknownArgs = [];
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === '--quick') continue;
+  if (argv[i] === '--only' && argv[i + 1]) ONLY = argv[++i];
+  else if (argv[i].startsWith('--only=')) ONLY = argv[i].slice('--only='.length);
+  else unknownArgs.push(argv[i]);
+}
 if (unknownArgs.length > 0) {
   process.stderr.write(`bench: unknown argument(s) ${unknownArgs.join(' ')}\n${USAGE}\n`);
   process.exit(2);
@@ -70,7 +79,7 @@ const P = {
   // The scale-out burst: this many `x7 processor` processes in one consumer group
   // (0 or 1: skip).
   scaleOutProcesses: num('BENCH_SCALE_OUT_PROCESSES', 2),
-  phases: (process.env.BENCH_ONLY ?? (QUICK ? 'baseline,pipeline' : 'baseline,pipeline,bridge')).split(','),
+  phases: (ONLY ?? process.env.BENCH_ONLY ?? (QUICK ? 'baseline,pipeline' : 'baseline,pipeline,bridge,llm')).split(','),
   hardLimitMinutes: QUICK ? 10 : 25,
 };
 
@@ -1134,9 +1143,12 @@ async function main() {
   if (QUICK) progress(`--quick: baseline, the ${P.rates.join(', ')}/s step, one saturation burst${P.scaleOutProcesses >= 2 ? ` and the same burst on ${P.scaleOutProcesses} processors` : ''}${P.phases.includes('bridge') ? ', bridge' : ''}`);
   stackUp();
   const only = P.phases;
-  progress('phase 1/3: baseline');
-  results.baseline = await baseline();
-  progress(`baseline: ${results.baseline.steadyPerSec} events/s steady`);
+  // The baseline is the pipeline's reference (and the first table); the llm phase alone does without it.
+  if (only.some((phase) => phase !== 'llm')) {
+    progress('phase 1/3: baseline');
+    results.baseline = await baseline();
+    progress(`baseline: ${results.baseline.steadyPerSec} events/s steady`);
+  }
   if (only.includes('pipeline')) {
     progress('phase 2/3: pipeline');
     try {
@@ -1155,8 +1167,20 @@ async function main() {
       progress(`bridge failed: ${error?.message}`);
     }
   }
+  // The LLM path (bench/llm-path.js): its tables print after the others.
+  const llmTables = [];
+  if (only.includes('llm')) {
+    progress('phase llm: the cost of the LLM path (bench/llm-path.js)');
+    try {
+      results.llm = await llmPathBench({ print: (text) => llmTables.push(text), parameters: llmParameters() });
+    } catch (error) {
+      results.llm = { error: String(error?.stack ?? error) };
+      progress(`llm failed: ${error?.message}`);
+    }
+  }
   results.durationSeconds = round((Date.now() - wallStarted) / 1000, 0);
-  report(results);
+  if (results.baseline) report(results);
+  for (const text of llmTables) print(text);
   mkdirSync(projectPath('bench/results'), { recursive: true });
   const file = projectPath('bench/results', `${results.startedAt.replace(/[:.]/g, '-')}.json`);
   results.tables = tables.join('\n');
@@ -1164,8 +1188,8 @@ async function main() {
   process.stdout.write(`\nresults: ${file} (bench took ${results.durationSeconds} s)\n`);
   if (results.pipeline?.scaleOutError) process.stdout.write(`\nnote: the scale-out step did not complete: ${results.pipeline.scaleOutError.split('\n')[0]}\n`);
   if (results.pipeline?.extraConcurrencyError) process.stdout.write(`\nnote: the concurrency-${P.extraConcurrency} step did not run: ${results.pipeline.extraConcurrencyError} (details in the JSON, pipeline.restartFailure)\n`);
-  const failed = results.pipeline?.error || results.bridge?.error;
-  if (failed) process.stdout.write(`\nsome phases failed:\n${results.pipeline?.error ?? ''}\n${results.bridge?.error ?? ''}\n`);
+  const failed = results.pipeline?.error || results.bridge?.error || results.llm?.error;
+  if (failed) process.stdout.write(`\nsome phases failed:\n${results.pipeline?.error ?? ''}\n${results.bridge?.error ?? ''}\n${results.llm?.error ?? ''}\n`);
   process.exit(failed ? 1 : 0);
 }
 

@@ -13,32 +13,15 @@ import { projectPath } from '../../src/paths.js';
 import { createLlmClient } from '../../src/understanding/llm.js';
 import { modelIntents } from '../../src/understanding/llm-answer.js';
 import { defaultModelPath } from '../../src/llm/runtime.js';
-import { runX7, startX7, stopProcess } from '../support/cli.js';
+import { runX7, startX7, stopProcess, llmServerUrl } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 
 const INSTALL_LIMIT_MS = 900_000;
 // Load is seconds; generation on a busy 2-core machine can be tens of seconds per answer.
 const ANSWER_LIMIT_MS = 240_000;
 
-type Server = ReturnType<typeof startX7>;
-
-/** Waits for the "listening" log line and returns its API base URL. */
-async function listening(server: Server, limitMs: number): Promise<string> {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    for (const line of server.output().split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
-      if (entry.msg === 'listening' && entry.url) return entry.url;
-    }
-    if (server.exitCode !== null) throw new Error(`x7 llm serve exited (${server.exitCode}):\n${server.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`x7 llm serve did not listen within ${limitMs} ms:\n${server.output()}`);
-}
-
 describe('x7 llm serve (real model)', () => {
-  let server: Server;
+  let server: ReturnType<typeof startX7>;
   let base: string;
 
   beforeAll(async () => {
@@ -48,7 +31,7 @@ describe('x7 llm serve (real model)', () => {
     }
     // --max-queue 0: a second request while one runs is refused at once (tested below).
     server = startX7(['llm', 'serve', '--port', String(await freePort()), '--max-queue', '0', '--max-body-bytes', '65536']);
-    base = await listening(server, 120_000);
+    base = await llmServerUrl(server, 120_000);
   }, INSTALL_LIMIT_MS + 120_000);
 
   afterAll(async () => {

@@ -50,3 +50,18 @@ export async function stopProcess(child: ChildProcess, graceMs = 15_000): Promis
     clearTimeout(timer);
   }
 }
+
+/** Waits for `x7 llm serve`'s "listening" log line and returns its API base URL. */
+export async function llmServerUrl(server: ReturnType<typeof startX7>, limitMs: number): Promise<string> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    for (const line of server.output().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === 'listening' && entry.url) return entry.url;
+    }
+    if (server.exitCode !== null) throw new Error(`x7 llm serve exited (${server.exitCode}):\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`x7 llm serve did not listen within ${limitMs} ms:\n${server.output()}`);
+}
