@@ -27,5 +27,11 @@ export function createPool(config: Pick<Config, 'databaseUrl'>, options: PoolOpt
   // already discarded that connection, and the next query opens a fresh one (or
   // fails and is reported where it is made).
   pool.on('error', (error) => options.logger?.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  // A checked-out connection that breaks between two queries (a server or proxy cutting
+  // it) emits 'error' on its client, where the pool listens only while it is idle: the
+  // process would crash. Its next query fails and is reported (and retried) where it is made.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.logger?.warn({ err: error }, 'PostgreSQL connection in use failed'));
+  });
   return pool;
 }
