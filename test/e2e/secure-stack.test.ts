@@ -51,7 +51,9 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
   await db?.drop();
-});
+  // The secure stack is this file's own: stopped, so nothing of it outlives the run.
+  spawnSync('bash', [projectPath('scripts/stack.sh'), 'down', '--secure'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 120_000 });
+}, 180_000);
 
 /** The configuration of a process in the test's namespace over the secure stack. */
 function secureConfig(prefix: string, extra: Record<string, string> = {}): Config {
