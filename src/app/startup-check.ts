@@ -5,17 +5,17 @@
 // of a process that retries forever and is never ready. A dependency that does not
 // answer is logged and the command starts as it always has: it is retried, and /readyz
 // says so meanwhile.
-import { connect as netConnect } from 'node:net';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { connectionSettings } from '../db/connection.js';
 import { createKafka } from '../kafka/client.js';
 import { createLogger, type Logger } from '../log.js';
 import { describeFailure } from '../observability/redact.js';
+import { withTimeout } from '../observability/http.js';
 import { pingRegistry } from '../observability/probes.js';
 import { accessRefusal, StartupRefusedError, type AccessDependency, type AccessRefusedError } from '../pipeline/access-errors.js';
 import { connectRedis } from '../state/redis.js';
-import { connectTemporalClient, tlsHandshakeCheck } from '../workflows/connection.js';
+import { connectTemporalClient, tcpReachable, tlsHandshakeCheck } from '../workflows/connection.js';
 
 const CHECK_TIMEOUT_MS = 8_000;
 
@@ -77,7 +77,7 @@ export async function checkAccess(
   const refusals = await Promise.all(dependencies.map(async (dependency): Promise<AccessRefusedError | null> => {
     const probe = options.probes?.[dependency] ?? STARTUP_PROBES[dependency];
     try {
-      await withTimeout(probe(config, timeoutMs), timeoutMs);
+      await withTimeout(probe(config, timeoutMs), timeoutMs, () => Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
       return null;
     } catch (error) {
       const refused = accessRefusal(error, dependency);
@@ -88,31 +88,4 @@ export async function checkAccess(
   }));
   const refused = refusals.filter((r): r is AccessRefusedError => r !== null);
   if (refused.length > 0) throw new StartupRefusedError(refused);
-}
-
-/** Resolves once a TCP connection to host:port is made (and closes it); rejects with the socket's error. */
-function tcpReachable(address: string, timeoutMs: number): Promise<void> {
-  const colon = address.lastIndexOf(':');
-  const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
-  return new Promise<void>((resolve, reject) => {
-    const socket = netConnect({ host, port: Number(address.slice(colon + 1)), timeout: timeoutMs });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      reject(Object.assign(new Error(`no TCP connection within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-    });
-    socket.once('error', reject);
-  });
-}
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -7,7 +7,7 @@
 // sides take the same shapes: `tls` (true: the system's roots; or the server CA, a
 // client certificate pair for mTLS and a server name) and `apiKey` (sent as
 // "authorization: Bearer <key>"; Temporal Cloud needs TLS with it).
-import { isIP } from 'node:net';
+import { connect as netConnect, isIP } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
 import { Connection, type TLSConfig } from '@temporalio/client';
 import type { Config } from '../config.js';
@@ -90,9 +90,7 @@ const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
  */
 export function tlsHandshakeCheck(config: TemporalConnectionConfig, timeoutMs = 5_000): Promise<void> {
   const tls = config.temporalTls;
-  const colon = config.temporalAddress.lastIndexOf(':');
-  const host = config.temporalAddress.slice(0, colon).replace(/^\[|\]$/g, '');
-  const port = Number(config.temporalAddress.slice(colon + 1));
+  const { host, port } = hostAndPort(config.temporalAddress);
   const serverName = tls?.serverName ?? null;
   return new Promise<void>((resolve, reject) => {
     const socket = tlsConnect({
@@ -121,3 +119,25 @@ export function tlsHandshakeCheck(config: TemporalConnectionConfig, timeoutMs = 
   });
 }
 
+/** "host:port" or "[v6]:port" (TEMPORAL_ADDRESS, checked by loadConfig) as its parts. */
+function hostAndPort(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  return { host: address.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(address.slice(colon + 1)) };
+}
+
+/** Resolves once a TCP connection to host:port is made (and closes it); rejects with the socket's error. */
+export function tcpReachable(address: string, timeoutMs: number): Promise<void> {
+  const { host, port } = hostAndPort(address);
+  return new Promise<void>((resolve, reject) => {
+    const socket = netConnect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(Object.assign(new Error(`no TCP connection within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    });
+    socket.once('error', reject);
+  });
+}
