@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import { createKafka } from '../../src/kafka/client.js';
 import { projectPath } from '../../src/paths.js';
 import { newConversationId, startBridge, TestSocket, tokenFor, type BridgeProcess, type Frame } from '../support/bridge.js';
 import { runX7, startX7, stopProcess } from '../support/cli.js';
@@ -117,6 +118,23 @@ describe('x7 over the secure stack (SASL_SSL Kafka, TLS Redis, TLS PostgreSQL)',
     expect(rows).toEqual([{ status: 'confirmed' }]);
     expect([...diego.frames, ...ana.frames].filter((f) => f.type === 'error')).toEqual([]);
   }, 300_000);
+
+  it('applies the topics over the mutual-TLS listener with KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE, and is refused without them', async () => {
+    const prefix = uniquePrefix('secure-mtls');
+    const mtls = { KAFKA_BROKERS: secureEnv.SECURE_KAFKA_MTLS_BROKERS!, KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SASL_MECHANISM: '', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD: '' };
+    const env = { ...secureEnv, ...isolatedEnv(prefix, { DATABASE_URL: db.url }), ...mtls };
+    const applied = await runX7(['topics', 'apply'], { ...env, KAFKA_SSL_CERT_FILE: secureEnv.SECURE_KAFKA_SSL_CERT_FILE!, KAFKA_SSL_KEY_FILE: secureEnv.SECURE_KAFKA_SSL_KEY_FILE! });
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const topics = await createKafka(secureConfig(prefix)).admin();
+    await topics.connect();
+    try {
+      expect(await topics.listTopics()).toContain(`${prefix}chat.inbound`);
+    } finally {
+      await topics.disconnect();
+    }
+    const refused = await runX7(['topics', 'apply'], env);
+    expect(refused.code, refused.stdout + refused.stderr).not.toBe(0);
+  }, 120_000);
 
   // Each refusal at start: one line naming the dependency and what to check, exit 1,
   // never the password; with every other setting right.
